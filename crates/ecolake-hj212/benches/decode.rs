@@ -76,7 +76,7 @@ fn bench_decode(c: &mut Criterion) {
     let profile = Profile::default();
     for (unit, name) in [(true, "decode_packets"), (false, "decode_bytes")] {
         let mut g = c.benchmark_group(name);
-        for n in [5, 8, 15, 30] {
+        for n in [5, 7, 15, 25] {
             let input = stream(n, COUNT);
             let label = format!("{n}_factors_{}B", input.len() / COUNT);
             g.throughput(if unit {

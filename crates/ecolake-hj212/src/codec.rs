@@ -75,3 +75,37 @@ impl Encoder<&Packet<'_>> for Hj212Codec {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_a_stream_and_encodes_replies() {
+        let mut codec = Hj212Codec::new(Profile::default());
+        let wire: &[u8] = b"junk##0087QN=20160801085857223;ST=32;CN=2012;PW=123456;MN=010000A8900016F000169DC0;Flag=5;CP=&&&&3C00\r\n##0087QN=2016";
+        let mut buf = BytesMut::from(wire);
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            Some(OwnedEvent::Garbage(0, 4))
+        );
+        let Some(OwnedEvent::Packet(4, p)) = codec.decode(&mut buf).unwrap() else {
+            panic!("a packet at offset 4")
+        };
+        assert_eq!(p.cn, "2012");
+        assert_eq!(
+            codec.decode(&mut buf).unwrap(),
+            None,
+            "the tail waits for more bytes"
+        );
+        let Some(OwnedEvent::Error(_, kind, _)) = codec.decode_eof(&mut buf).unwrap() else {
+            panic!("the tail is truncated at EOF")
+        };
+        assert_eq!(kind, crate::ErrorKind::Truncated);
+        let mut out = BytesMut::new();
+        codec
+            .encode(&crate::reply::notification_ack(&p), &mut out)
+            .unwrap();
+        assert!(out.starts_with(b"##0087QN=20160801085857223;ST=91;CN=9013;"));
+    }
+}

@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 
-use ecolake_model::DataFlag;
-use memchr::{memchr2, memchr2_iter, memchr3, memmem};
+use memchr::memmem;
 
 use crate::segment::Ctx;
-use crate::value::{is_datetime14, is_datetime17, is_datetime_param, is_number, is_numeric_field};
+use crate::value::{
+    field_kind, is_datetime14, is_datetime17, is_number, param_kind, FieldKind, ParamKind,
+};
 use crate::{DecodeError, Edition, Item, Warning};
 
 /// What CP holds.
@@ -22,10 +23,18 @@ struct SeenKeys([u64; 32]);
 
 impl SeenKeys {
     fn hash(key: &[u8]) -> usize {
-        let head = load8(&key[..key.len().min(8)]);
-        let tail = load8(&key[key.len().saturating_sub(8)..]);
-        let h =
-            (head ^ tail.rotate_left(29) ^ key.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // Two overlapping loads cover keys of up to 16 bytes without a memcpy call; longer
+        // keys that differ only in the middle collide, and the exact check sorts them out.
+        let n = key.len();
+        let (head, tail) = if n >= 8 {
+            (load8(&key[..8]), load8(&key[n - 8..]))
+        } else if n >= 4 {
+            (u64::from(load4(&key[..4])), u64::from(load4(&key[n - 4..])))
+        } else {
+            let b = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+            (b(0) | b(1) << 8 | b(2) << 16, 0)
+        };
+        let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> 53) as usize
     }
 
@@ -40,9 +49,60 @@ impl SeenKeys {
 }
 
 fn load8(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    a[..b.len()].copy_from_slice(b);
-    u64::from_le_bytes(a)
+    u64::from_le_bytes(b.try_into().expect("8 bytes"))
+}
+
+fn load4(b: &[u8]) -> u32 {
+    u32::from_le_bytes(b.try_into().expect("4 bytes"))
+}
+
+/// Byte classes for the CP scanner.
+const EQ: u8 = 1;
+const SEP: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut c = [0u8; 256];
+    c[b'=' as usize] = EQ;
+    c[b';' as usize] = SEP;
+    c[b',' as usize] = SEP;
+    c
+};
+
+/// The first index at or after `from` whose byte is in `classes`, or `b.len()`. Tokens are
+/// 5–20 bytes: a table-driven scan beats `memchr`'s per-call set-up at that length.
+fn scan(b: &[u8], from: usize, classes: u8) -> usize {
+    b[from..]
+        .iter()
+        .position(|&c| CLASS[c as usize] & classes != 0)
+        .map_or(b.len(), |o| from + o)
+}
+
+/// Flags of up to this many factors are kept on the stack.
+const INLINE_FLAGS: usize = 32;
+
+/// The `code-Flag` values seen so far.
+struct Flags<'a> {
+    inline: [(&'a str, &'a str); INLINE_FLAGS],
+    len: usize,
+    spill: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Flags<'a> {
+    fn push(&mut self, code: &'a str, flag: &'a str) {
+        if self.len < INLINE_FLAGS {
+            self.inline[self.len] = (code, flag);
+            self.len += 1;
+        } else {
+            self.spill.push((code, flag));
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        &self.inline[..self.len]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(&'a str, &'a str)> {
+        self.as_slice().iter().chain(&self.spill)
+    }
 }
 
 /// Parses the CP body (between `CP=&&` and the final `&&`).
@@ -61,8 +121,13 @@ pub(crate) fn parse<'a>(
         return Ok(cp);
     }
     let b = body.as_bytes();
-    cp.items.reserve(memchr2_iter(b';', b',', b).count() + 1);
-    let mut flags: Vec<(&'a str, &'a str)> = Vec::new();
+    // An item is rarely shorter than 12 bytes ("a01001-Rtd=1").
+    cp.items.reserve(b.len() / 12 + 1);
+    let mut flags = Flags {
+        inline: [("", ""); INLINE_FLAGS],
+        len: 0,
+        spill: Vec::new(),
+    };
     let mut seen = SeenKeys([0; 32]);
     let mut trimmed = false;
 
@@ -70,17 +135,11 @@ pub(crate) fn parse<'a>(
     while i <= b.len() {
         let start = i;
         // One token: key=value up to the next separator (an Info text may hold separators).
-        let (token_end, eq) = match memchr3(b'=', b';', b',', &b[i..]) {
-            Some(o) if b[i + o] == b'=' => {
-                let e = i + o;
-                (value_end(b, start, e), Some(e))
-            }
-            Some(o) => (i + o, None),
-            None => (b.len(), None),
-        };
-        let token = &body[start..token_end];
-        i = token_end + 1;
-        let Some(eq) = eq else {
+        let stop = scan(b, i, EQ | SEP);
+        let Some(eq) = (stop < b.len() && b[stop] == b'=').then_some(stop) else {
+            let end = scan(b, i, SEP);
+            let token = &body[start..end];
+            i = end + 1;
             ctx.deviate(
                 Warning::MalformedField(token.into()),
                 DecodeError::CpItemWithoutEquals(token),
@@ -88,8 +147,15 @@ pub(crate) fn parse<'a>(
             continue;
         };
         let raw_key = &body[start..eq];
+        let key = raw_key.trim_ascii();
+        // Keys are short: a plain scan beats memchr's set-up.
+        let dash = key.bytes().position(|c| c == b'-');
+        let kind = dash.map(|d| field_kind(&key.as_bytes()[d + 1..]));
+        let token_end = value_end(b, eq, kind == Some(FieldKind::Info));
         let raw_value = &body[eq + 1..token_end];
-        let (key, value) = (raw_key.trim_ascii(), raw_value.trim_ascii());
+        let value = raw_value.trim_ascii();
+        let token = &body[start..token_end];
+        i = token_end + 1;
         trimmed |= key.len() != raw_key.len() || value.len() != raw_value.len();
 
         if !ascii {
@@ -102,29 +168,34 @@ pub(crate) fn parse<'a>(
             )?;
         }
 
-        match key.split_once('-') {
-            Some((code, field)) if !code.is_empty() && !field.is_empty() => {
-                if field == "Flag" {
-                    if !flag_in_edition(value, edition) {
-                        ctx.warn(Warning::NonstandardDataFlag(value.into()));
+        match (dash, kind) {
+            (Some(d), Some(kind)) if d > 0 && d + 1 < key.len() => {
+                let (code, field) = (&key[..d], &key[d + 1..]);
+                match kind {
+                    FieldKind::Flag => {
+                        if !flag_in_edition(value, edition) {
+                            ctx.warn(Warning::NonstandardDataFlag(value.into()));
+                        }
+                        flags.push(code, value);
+                        continue;
                     }
-                    flags.push((code, value));
-                    continue;
-                }
-                if is_numeric_field(field) && !is_number(value.as_bytes()) {
-                    ctx.deviate(
-                        Warning::BadValue(key.into()),
-                        DecodeError::BadValue {
-                            key,
-                            value,
-                            expected: "a number",
-                        },
-                    )?;
-                } else if field == "SampleTime" && !is_datetime14(value.as_bytes()) {
-                    ctx.deviate(
-                        Warning::BadDatatime(key.into()),
-                        DecodeError::BadDatatime { key, value },
-                    )?;
+                    FieldKind::Numeric if !is_number(value.as_bytes()) => {
+                        ctx.deviate(
+                            Warning::BadValue(key.into()),
+                            DecodeError::BadValue {
+                                key,
+                                value,
+                                expected: "a number",
+                            },
+                        )?;
+                    }
+                    FieldKind::SampleTime if !is_datetime14(value.as_bytes()) => {
+                        ctx.deviate(
+                            Warning::BadDatatime(key.into()),
+                            DecodeError::BadDatatime { key, value },
+                        )?;
+                    }
+                    _ => {}
                 }
                 cp.items.push(Item {
                     code: Cow::Borrowed(code),
@@ -133,41 +204,41 @@ pub(crate) fn parse<'a>(
                     flag: None,
                 });
             }
-            Some(_) => {
+            (Some(_), _) => {
                 ctx.deviate(
                     Warning::MalformedField(token.into()),
                     DecodeError::CpItemWithoutEquals(token),
                 )?;
             }
-            None if key == "DataTime" => {
-                let v = value.as_bytes();
-                if !is_datetime14(v) {
-                    let error = DecodeError::BadDatatime { key, value };
-                    if !is_datetime17(v) {
-                        return Err(error);
+            (None, _) => match param_kind(key.as_bytes()) {
+                ParamKind::DataTime => {
+                    let v = value.as_bytes();
+                    if !is_datetime14(v) {
+                        let error = DecodeError::BadDatatime { key, value };
+                        if !is_datetime17(v) {
+                            return Err(error);
+                        }
+                        ctx.deviate(Warning::BadDatatime(key.into()), error)?;
                     }
-                    ctx.deviate(Warning::BadDatatime(key.into()), error)?;
+                    if cp.datatime.is_none() {
+                        cp.datatime = Some(value);
+                    }
                 }
-                if cp.datatime.is_none() {
-                    cp.datatime = Some(value);
+                kind => {
+                    if kind == ParamKind::Flag {
+                        ctx.deviate(
+                            Warning::BareFlagInCp,
+                            DecodeError::BareFlag(token.trim_ascii()),
+                        )?;
+                    } else if kind == ParamKind::DateTime && !is_datetime14(value.as_bytes()) {
+                        ctx.deviate(
+                            Warning::BadDatatime(key.into()),
+                            DecodeError::BadDatatime { key, value },
+                        )?;
+                    }
+                    cp.params.push((Cow::Borrowed(key), Cow::Borrowed(value)));
                 }
-            }
-            None if key == "Flag" => {
-                ctx.deviate(
-                    Warning::BareFlagInCp,
-                    DecodeError::BareFlag(token.trim_ascii()),
-                )?;
-                cp.params.push((Cow::Borrowed(key), Cow::Borrowed(value)));
-            }
-            None => {
-                if is_datetime_param(key) && !is_datetime14(value.as_bytes()) {
-                    ctx.deviate(
-                        Warning::BadDatatime(key.into()),
-                        DecodeError::BadDatatime { key, value },
-                    )?;
-                }
-                cp.params.push((Cow::Borrowed(key), Cow::Borrowed(value)));
-            }
+            },
         }
     }
     if trimmed {
@@ -177,12 +248,12 @@ pub(crate) fn parse<'a>(
     Ok(cp)
 }
 
-/// The end of the value that starts after `=` at `eq`: the next separator, except that an
-/// `-Info` value in `//…//` runs to its closing `//`.
-fn value_end(b: &[u8], start: usize, eq: usize) -> usize {
+/// The end of the value after the `=` at `eq`: the next separator, except that an `-Info`
+/// value in `//…//` runs to its closing `//`.
+fn value_end(b: &[u8], eq: usize, info: bool) -> usize {
     let v = eq + 1;
     let mut from = v;
-    if b[start..eq].trim_ascii_end().ends_with(b"-Info") {
+    if info {
         let rest = &b[v..];
         let lead = rest.len() - rest.trim_ascii_start().len();
         if rest[lead..].starts_with(b"//") {
@@ -191,7 +262,7 @@ fn value_end(b: &[u8], start: usize, eq: usize) -> usize {
             }
         }
     }
-    memchr2(b';', b',', &b[from..]).map_or(b.len(), |o| from + o)
+    scan(b, from, SEP)
 }
 
 /// Non-ASCII is allowed only inside `-Info` texts enclosed in `//`.
@@ -211,26 +282,51 @@ fn check_ascii<'a>(key: &'a str, value: &'a str) -> Result<(), DecodeError<'a>> 
     Ok(())
 }
 
+/// Whether the edition defines this data flag (byte patterns: no `memcmp` per flag).
 fn flag_in_edition(flag: &str, edition: Edition) -> bool {
-    match flag.parse::<DataFlag>() {
-        Ok(f) if edition == Edition::Hj212_2005 => f.in_2005(),
-        Ok(f) => f.in_2017(),
-        Err(_) => false,
+    let v2005 = edition == Edition::Hj212_2005;
+    match flag.as_bytes() {
+        [b'N' | b'F' | b'M' | b'S' | b'D' | b'C' | b'T'] => true,
+        [b'B'] => !v2005,
+        [b'P' | b'0'..=b'3'] => v2005,
+        _ => false,
+    }
+}
+
+/// String equality for short codes without a `memcmp` call.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        8..=16 => load8(&a[..8]) == load8(&b[..8]) && load8(&a[n - 8..]) == load8(&b[n - 8..]),
+        4..=7 => load4(&a[..4]) == load4(&b[..4]) && load4(&a[n - 4..]) == load4(&b[n - 4..]),
+        _ => a == b,
     }
 }
 
 /// Gives every item the flag of its factor (`code-Flag`), wherever in CP that flag stands.
-fn assign_flags<'a>(items: &mut [Item<'a>], flags: &[(&'a str, &'a str)]) {
+fn assign_flags<'a>(items: &mut [Item<'a>], flags: &Flags<'a>) {
+    if !flags.spill.is_empty() {
+        let all: Vec<_> = flags.iter().copied().collect();
+        return assign_from(items, &all);
+    }
+    assign_from(items, flags.as_slice());
+}
+
+fn assign_from<'a>(items: &mut [Item<'a>], flags: &[(&'a str, &'a str)]) {
     if flags.is_empty() {
         return;
     }
     let mut last = 0;
     for item in items {
         let code = item.code.as_ref();
-        let hit = if flags[last].0 == code {
+        let hit = if same(flags[last].0, code) {
             Some(last)
         } else {
-            flags.iter().position(|(c, _)| *c == code)
+            flags.iter().position(|(c, _)| same(c, code))
         };
         if let Some(h) = hit {
             last = h;
@@ -241,7 +337,7 @@ fn assign_flags<'a>(items: &mut [Item<'a>], flags: &[(&'a str, &'a str)]) {
 
 impl Cp<'_> {
     /// Exact check behind a Bloom hit: was `key` already in this CP?
-    fn has_key(&self, key: &str, flags: &[(&str, &str)]) -> bool {
+    fn has_key(&self, key: &str, flags: &Flags<'_>) -> bool {
         let split = |code: &str, field: &str| {
             key.len() == code.len() + 1 + field.len()
                 && key.starts_with(code)

@@ -6,7 +6,7 @@
 //! and where it is not there finds where the packet really ends — never past the next `##` — so
 //! that a bad packet never hides a good one after it.
 
-use memchr::{memchr, memmem};
+use memchr::{memchr, memchr_iter};
 
 use crate::crc::{parse_hex4, CrcDialect};
 use crate::{DecodeError, Profile, Warning};
@@ -40,7 +40,7 @@ pub fn next<'a>(buf: &'a [u8], eof: bool, profile: &Profile) -> Option<(usize, F
     if buf.is_empty() {
         return None;
     }
-    let start = match memmem::find(buf, b"##") {
+    let start = match find_header(buf) {
         Some(p) => p,
         None => {
             // Keep a trailing '#': it may be the first half of the next header.
@@ -91,7 +91,7 @@ pub fn next<'a>(buf: &'a [u8], eof: bool, profile: &Profile) -> Option<(usize, F
     }
 
     // Not (yet) a well-terminated frame: where does this packet really end?
-    let next_start = memmem::find(&buf[2..], b"##").map(|p| p + 2);
+    let next_start = find_header(&buf[2..]).map(|p| p + 2);
     let limit = next_start.unwrap_or(buf.len());
     if let Some((cr, len)) = terminator(&buf[..limit], lenient) {
         if profile.crc == CrcDialect::Hj212Utf16 && char_count(&buf[6..cr - 4]) == Some(stated) {
@@ -119,6 +119,11 @@ pub fn next<'a>(buf: &'a [u8], eof: bool, profile: &Profile) -> Option<(usize, F
         return Some((buf.len(), Frame::Error(error(buf.len()))));
     }
     None
+}
+
+/// The first `##` (a `memchr` for '#', which is rare in a stream of packets).
+fn find_header(buf: &[u8]) -> Option<usize> {
+    memchr_iter(b'#', buf).find(|&i| buf.get(i + 1) == Some(&b'#'))
 }
 
 /// The first CR LF (or, lenient, lone LF) at or after the earliest place a CRC can end.

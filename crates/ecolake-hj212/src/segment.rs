@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use memchr::memmem;
+use memchr::{memchr_iter, memmem};
 
 use crate::cp::{self, Cp};
 use crate::value::is_datetime17;
@@ -44,7 +44,21 @@ const MN: usize = 4;
 const FLAG: usize = 5;
 const PNUM: usize = 6;
 const PNO: usize = 7;
-const KEYS: [&str; 8] = ["QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO"];
+
+/// The index of a header key in `fields` (byte compares, no `memcmp` call).
+fn header_key(k: &[u8]) -> Option<usize> {
+    Some(match k {
+        [b'Q', b'N'] => QN,
+        [b'S', b'T'] => ST,
+        [b'C', b'N'] => CN,
+        [b'P', b'W'] => PW,
+        [b'M', b'N'] => MN,
+        [b'F', b'l', b'a', b'g'] => FLAG,
+        [b'P', b'N', b'U', b'M'] => PNUM,
+        [b'P', b'N', b'O'] => PNO,
+        _ => return None,
+    })
+}
 
 /// Parses a data segment (the bytes between the length field and the CRC).
 ///
@@ -78,29 +92,32 @@ pub fn parse<'a>(
 
     let mut fields: [Option<&'a str>; 8] = [None; 8];
     let mut extra_header = Vec::new();
-    if !header.is_empty() {
-        for token in header.split(';') {
-            let Some((key, value)) = token.split_once('=') else {
-                ctx.deviate(
-                    Warning::MalformedField(token.into()),
-                    DecodeError::HeaderItemWithoutEquals(token),
-                )?;
-                continue;
-            };
-            let (k, v) = (key.trim_ascii(), value.trim_ascii());
-            if k.len() != key.len() || v.len() != value.len() {
-                ctx.deviate(
-                    Warning::WhitespaceInHeader,
-                    DecodeError::HeaderWhitespace(token),
-                )?;
-            }
-            match KEYS.iter().position(|known| *known == k) {
-                Some(i) if fields[i].is_some() => return Err(DecodeError::DuplicateHeader(k)),
-                Some(i) => fields[i] = Some(v),
-                None => {
-                    ctx.warn(Warning::UnknownHeaderField(k.into()));
-                    extra_header.push((Cow::Borrowed(k), Cow::Borrowed(v)));
-                }
+    let mut rest = header;
+    while !rest.is_empty() {
+        let end = rest.bytes().position(|c| c == b';').unwrap_or(rest.len());
+        let token = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or("");
+        let Some(eq) = token.bytes().position(|c| c == b'=') else {
+            ctx.deviate(
+                Warning::MalformedField(token.into()),
+                DecodeError::HeaderItemWithoutEquals(token),
+            )?;
+            continue;
+        };
+        let (key, value) = (&token[..eq], &token[eq + 1..]);
+        let (k, v) = (key.trim_ascii(), value.trim_ascii());
+        if k.len() != key.len() || v.len() != value.len() {
+            ctx.deviate(
+                Warning::WhitespaceInHeader,
+                DecodeError::HeaderWhitespace(token),
+            )?;
+        }
+        match header_key(k.as_bytes()) {
+            Some(i) if fields[i].is_some() => return Err(DecodeError::DuplicateHeader(k)),
+            Some(i) => fields[i] = Some(v),
+            None => {
+                ctx.warn(Warning::UnknownHeaderField(k.into()));
+                extra_header.push((Cow::Borrowed(k), Cow::Borrowed(v)));
             }
         }
     }
@@ -200,7 +217,10 @@ pub fn parse<'a>(
 /// Splits `…;CP=&&body&&` into the header (with its trailing `;`) and the CP body.
 fn split_cp(text: &str) -> Result<(&str, &str), DecodeError<'_>> {
     let b = text.as_bytes();
-    match memmem::find(b, b"CP=&&") {
+    // The first "&&" preceded by "CP=": the header holds no '&', so this is one memchr.
+    let cp = memchr_iter(b'&', b)
+        .find(|&i| i >= 3 && &b[i - 3..i] == b"CP=" && b.get(i + 1) == Some(&b'&'));
+    match cp.map(|i| i - 3) {
         Some(p) if b.len() >= p + 7 && b.ends_with(b"&&") => {
             Ok((&text[..p], &text[p + 5..b.len() - 2]))
         }

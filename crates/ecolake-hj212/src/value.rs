@@ -47,36 +47,75 @@ pub fn is_number(s: &[u8]) -> bool {
     digits > 0
 }
 
-/// Whether a per-factor field carries a measurement (and so must be a number).
-pub fn is_numeric_field(field: &str) -> bool {
-    matches!(
-        field,
-        "Rtd"
-            | "Min"
-            | "Avg"
-            | "Max"
-            | "Cou"
-            | "ZsRtd"
-            | "ZsMin"
-            | "ZsAvg"
-            | "ZsMax"
-            | "Data"
-            | "DayData"
-            | "NightData"
-            | "RS"
-            | "RT"
-            | "Ala"
-            | "UpValue"
-            | "LowValue"
-    )
+/// What a per-factor field (the part after `-`) is, by its name. Slice patterns compile to a
+/// length check and byte compares: no `memcmp` call on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `-Flag`: the factor's data flag.
+    Flag,
+    /// A measurement that must be a number (`Rtd`, `Avg`, `ZsMax`, `Cou`, `Data`, `RS` …).
+    Numeric,
+    /// `-SampleTime`: a `YYYYMMDDhhmmss` date-time.
+    SampleTime,
+    /// `-Info`: station information, possibly a `//…//` text.
+    Info,
+    /// Anything else (`EFlag`, `SN`, vendor fields): kept as sent.
+    Other,
 }
 
-/// Whether a CP parameter is a `YYYYMMDDhhmmss` date-time.
-pub fn is_datetime_param(key: &str) -> bool {
-    matches!(
-        key,
-        "BeginTime" | "EndTime" | "SystemTime" | "RestartTime" | "AlarmTime"
-    )
+/// Classifies a per-factor field name.
+pub fn field_kind(f: &[u8]) -> FieldKind {
+    match f {
+        [b'R', b't', b'd']
+        | [b'M', b'i', b'n']
+        | [b'A', b'v', b'g']
+        | [b'M', b'a', b'x']
+        | [b'C', b'o', b'u']
+        | [b'A', b'l', b'a']
+        | [b'R', b'S']
+        | [b'R', b'T']
+        | [b'D', b'a', b't', b'a']
+        | [b'Z', b's', b'R', b't', b'd']
+        | [b'Z', b's', b'M', b'i', b'n']
+        | [b'Z', b's', b'A', b'v', b'g']
+        | [b'Z', b's', b'M', b'a', b'x']
+        | [b'D', b'a', b'y', b'D', b'a', b't', b'a']
+        | [b'N', b'i', b'g', b'h', b't', b'D', b'a', b't', b'a']
+        | [b'U', b'p', b'V', b'a', b'l', b'u', b'e']
+        | [b'L', b'o', b'w', b'V', b'a', b'l', b'u', b'e'] => FieldKind::Numeric,
+        [b'F', b'l', b'a', b'g'] => FieldKind::Flag,
+        [b'I', b'n', b'f', b'o'] => FieldKind::Info,
+        [b'S', b'a', b'm', b'p', b'l', b'e', b'T', b'i', b'm', b'e'] => FieldKind::SampleTime,
+        _ => FieldKind::Other,
+    }
+}
+
+/// What a CP key without `-` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `DataTime`.
+    DataTime,
+    /// A bare `Flag` (belongs to no factor).
+    Flag,
+    /// A `YYYYMMDDhhmmss` parameter (`BeginTime`, `EndTime`, `SystemTime`, `RestartTime`,
+    /// `AlarmTime`).
+    DateTime,
+    /// Any other parameter, kept as sent.
+    Other,
+}
+
+/// Classifies a CP key that has no `-`.
+pub fn param_kind(k: &[u8]) -> ParamKind {
+    match k {
+        [b'D', b'a', b't', b'a', b'T', b'i', b'm', b'e'] => ParamKind::DataTime,
+        [b'F', b'l', b'a', b'g'] => ParamKind::Flag,
+        [b'B', b'e', b'g', b'i', b'n', b'T', b'i', b'm', b'e']
+        | [b'E', b'n', b'd', b'T', b'i', b'm', b'e']
+        | [b'S', b'y', b's', b't', b'e', b'm', b'T', b'i', b'm', b'e']
+        | [b'R', b'e', b's', b't', b'a', b'r', b't', b'T', b'i', b'm', b'e']
+        | [b'A', b'l', b'a', b'r', b'm', b'T', b'i', b'm', b'e'] => ParamKind::DateTime,
+        _ => ParamKind::Other,
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +133,30 @@ mod tests {
         assert!(is_datetime17(b"20160801085857223"));
         assert!(!is_datetime17(b"1617936069734"));
         assert!(!is_datetime17(b"16179360697340000"), "year 1617");
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(field_kind(b"Rtd"), FieldKind::Numeric);
+        assert_eq!(field_kind(b"ZsAvg"), FieldKind::Numeric);
+        assert_eq!(field_kind(b"NightData"), FieldKind::Numeric);
+        assert_eq!(field_kind(b"Flag"), FieldKind::Flag);
+        assert_eq!(field_kind(b"EFlag"), FieldKind::Other);
+        assert_eq!(field_kind(b"SampleTime"), FieldKind::SampleTime);
+        assert_eq!(field_kind(b"Info"), FieldKind::Info);
+        assert_eq!(
+            field_kind(b"rtd"),
+            FieldKind::Other,
+            "names are case-sensitive"
+        );
+        assert_eq!(param_kind(b"DataTime"), ParamKind::DataTime);
+        assert_eq!(param_kind(b"EndTime"), ParamKind::DateTime);
+        assert_eq!(
+            param_kind(b"CstartTime"),
+            ParamKind::Other,
+            "hhmmss, not a date-time"
+        );
+        assert_eq!(param_kind(b"Flag"), ParamKind::Flag);
     }
 
     #[test]

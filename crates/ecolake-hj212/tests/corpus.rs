@@ -227,3 +227,59 @@ fn decode_encode_decode_is_the_identity() {
     }
     assert!(byte_identical >= 40, "{byte_identical}");
 }
+
+#[test]
+fn segmented_pair_reassembles() {
+    use ecolake_hj212::{Assembled, Reassembler};
+    use std::time::{Duration, Instant};
+
+    let case = corpus()
+        .into_iter()
+        .find(|c| c["id"] == "s-segmented-pair")
+        .unwrap();
+    let input = case["chunks"][0].as_str().unwrap().as_bytes().to_vec();
+    let mut dec = StreamDecoder::new(Profile::default());
+    let mut r = Reassembler::new(Duration::from_secs(30), 8);
+    let now = Instant::now();
+    let mut pos = 0;
+    let mut done = Vec::new();
+    while let Some((n, ev)) = dec.decode(&input[pos..], true) {
+        pos += n;
+        let Event::Packet { decoded, .. } = ev else {
+            panic!("{ev:?}")
+        };
+        match r.push(decoded.packet, now) {
+            Assembled::Pending => assert!(done.is_empty(), "pending until the last part"),
+            Assembled::Complete(p) => done.push(p),
+            Assembled::Whole(p) => panic!("{p:?} is a segment"),
+        }
+    }
+    assert_eq!(done.len(), 1);
+    let whole = &done[0];
+    assert_eq!((whole.pnum, whole.pno, whole.flag), (None, None, Some(4)));
+    assert_eq!(
+        whole.qn.as_deref(),
+        Some("20160801085857534"),
+        "the header of part 1"
+    );
+    let codes: Vec<_> = whole.items.iter().map(|i| i.code.as_ref()).collect();
+    assert_eq!(
+        codes,
+        [
+            "w00000", "w00000", "w00000", "w00000", "w01001", "w01001", "w01001", "w01018",
+            "w01018", "w01018", "w01018"
+        ]
+    );
+    assert_eq!(r.pending(), 0);
+
+    // A lone part 1 is handed back by expire(), not dropped.
+    let mut dec = StreamDecoder::new(Profile::default());
+    let (_, ev) = dec.decode(&input, true).unwrap();
+    let Event::Packet { decoded, .. } = ev else {
+        panic!()
+    };
+    assert_eq!(r.push(decoded.packet, now), Assembled::Pending);
+    assert!(r.expire(now).is_empty());
+    let expired = r.expire(now + Duration::from_secs(31));
+    assert_eq!((expired.len(), expired[0].len(), r.pending()), (1, 1, 0));
+}
