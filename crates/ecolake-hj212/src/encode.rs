@@ -69,20 +69,23 @@ pub fn encode_into(
 /// Writes the data segment `QN=…;ST=…;…;CP=&&…&&`.
 pub fn write_segment(p: &Packet<'_>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let header = |key: &str, value: &str, out: &mut Vec<u8>| -> Result<(), EncodeError> {
-        check_text("header value", value, ";,=&", false)?;
+        check("header value", value, ";", false)?;
+        if value.contains("CP=&&") {
+            return Err(reserved("header value", value, '&'));
+        }
         out.extend_from_slice(key.as_bytes());
         out.push(b'=');
         out.extend_from_slice(value.as_bytes());
         out.push(b';');
         Ok(())
     };
-    if let Some(qn) = &p.qn {
-        header("QN", qn, out)?;
-    }
     for (name, value) in [("ST", &p.st), ("CN", &p.cn), ("MN", &p.mn)] {
         if value.is_empty() {
             return Err(EncodeError::Empty(name));
         }
+    }
+    if let Some(qn) = &p.qn {
+        header("QN", qn, out)?;
     }
     header("ST", &p.st, out)?;
     header("CN", &p.cn, out)?;
@@ -98,7 +101,11 @@ pub fn write_segment(p: &Packet<'_>, out: &mut Vec<u8>) -> Result<(), EncodeErro
         let _ = write!(out, "PNUM={pnum};PNO={pno};");
     }
     for (k, v) in &p.extra_header {
-        check_text("header key", k, ";,=&", false)?;
+        check("header key", k, ";=", false)?;
+        let standard = ["QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO", "CP"];
+        if k.is_empty() || standard.contains(&k.as_ref()) {
+            return Err(EncodeError::ReservedKey(k.to_string()));
+        }
         header(k, v, out)?;
     }
     out.extend_from_slice(b"CP=&&");
@@ -116,37 +123,57 @@ fn write_cp(p: &Packet<'_>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         first = false;
     };
     if let Some(dt) = &p.datatime {
-        check_text("DataTime", dt, ";,=&", false)?;
+        check("DataTime", dt, ";,", false)?;
         sep(out, b';');
         out.extend_from_slice(b"DataTime=");
         out.extend_from_slice(dt.as_bytes());
     }
     for (k, v) in &p.params {
-        check_text("CP key", k, ";,=&-", false)?;
-        check_text("CP value", v, ";,&", false)?;
+        check("CP key", k, ";,=-", false)?;
+        if k == "DataTime" {
+            return Err(EncodeError::ReservedKey(k.to_string()));
+        }
+        check("CP value", v, ";,", false)?;
         sep(out, b';');
         out.extend_from_slice(k.as_bytes());
         out.push(b'=');
         out.extend_from_slice(v.as_bytes());
     }
+    // One `code-Flag` per factor on the wire, after the factor's last run: the decoder gives
+    // every item of a code that code's flag, wherever it stands.
+    let mut done = 0;
     for run in p.items.chunk_by(|a, b| a.code == b.code) {
+        done += run.len();
         let code = &run[0].code;
-        check_text("factor code", code, ";,=&-", false)?;
+        check("factor code", code, ";,=-", false)?;
+        if code.is_empty() {
+            return Err(EncodeError::Empty("factor code"));
+        }
         let flag = &run[0].flag;
-        if run.iter().any(|i| &i.flag != flag) {
+        let later = &p.items[done..];
+        if run
+            .iter()
+            .chain(later)
+            .any(|i| i.code == *code && i.flag != *flag)
+        {
             return Err(EncodeError::InconsistentFlags {
                 code: code.to_string(),
             });
         }
         for (n, item) in run.iter().enumerate() {
-            check_text("field", &item.field, ";,=&", false)?;
-            let info = item.field == "Info";
-            check_text("value", &item.value, ";,&", info)?;
+            check("field", &item.field, ";,=", false)?;
+            if item.field.is_empty() || item.field == "Flag" {
+                return Err(EncodeError::ReservedKey(format!("{code}-{}", item.field)));
+            }
+            check("value", &item.value, ";,", item.field == "Info")?;
             sep(out, if n == 0 { b';' } else { b',' });
             write_item(out, code, &item.field, &item.value);
         }
-        if let Some(flag) = flag {
-            check_text("data flag", flag, ";,=&", false)?;
+        if let Some(flag) = flag
+            .as_ref()
+            .filter(|_| !later.iter().any(|i| i.code == *code))
+        {
+            check("data flag", flag, ";,", false)?;
             sep(out, b',');
             write_item(out, code, "Flag", flag);
         }
@@ -162,35 +189,39 @@ fn write_item(out: &mut Vec<u8>, code: &str, field: &str, value: &str) {
     out.extend_from_slice(value.as_bytes());
 }
 
-/// Rejects text that would change the packet's structure when read back. An `-Info` text in
-/// `//…//` may hold anything but `//`.
-fn check_text(
-    what: &'static str,
-    text: &str,
-    reserved: &str,
-    info: bool,
-) -> Result<(), EncodeError> {
-    let bad = |ch: char| EncodeError::ReservedChar {
+fn reserved(what: &'static str, text: &str, ch: char) -> EncodeError {
+    EncodeError::ReservedChar {
         what,
         text: text.to_owned(),
         ch,
+    }
+}
+
+/// Rejects text the decoder would read back differently: a separator in `seps`, surrounding
+/// whitespace (the decoder trims it), non-ASCII outside an `-Info` text in `//…//`. An `-Info`
+/// text may hold separators inside its `//…//`, as the decoder allows.
+fn check(what: &'static str, text: &str, seps: &str, info: bool) -> Result<(), EncodeError> {
+    let bytes = text.as_bytes();
+    if let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) {
+        if first.is_ascii_whitespace() || last.is_ascii_whitespace() {
+            return Err(reserved(what, text, ' '));
+        }
+    }
+    let quoted = info && text.starts_with("//");
+    if !(quoted && text.len() >= 4 && text.ends_with("//")) {
+        if let Some(ch) = text.chars().find(|c| !c.is_ascii()) {
+            return Err(reserved(what, text, ch));
+        }
+    }
+    // Separators count only after the closing "//" of an Info text.
+    let open = match text.get(2..).and_then(|rest| rest.find("//")) {
+        Some(close) if quoted => &text[2 + close + 2..],
+        _ => text,
     };
-    if info && text.len() >= 4 && text.starts_with("//") && text.ends_with("//") {
-        return match text[2..text.len() - 2].contains("//") {
-            true => Err(bad('/')),
-            false => Ok(()),
-        };
+    match open.chars().find(|c| seps.contains(*c)) {
+        Some(ch) => Err(reserved(what, text, ch)),
+        None => Ok(()),
     }
-    if let Some(ch) = text
-        .chars()
-        .find(|c| reserved.contains(*c) || !c.is_ascii() || c.is_ascii_control())
-    {
-        return Err(bad(ch));
-    }
-    if text.starts_with([' ', '\t']) || text.ends_with([' ', '\t']) {
-        return Err(bad(' '));
-    }
-    Ok(())
 }
 
 impl<'a> Packet<'a> {
@@ -341,6 +372,7 @@ mod tests {
             ..Packet::default()
         };
         p.params.push(("Note".into(), "a;b".into()));
+        p.params.push(("Amp".into(), "a&b".into()));
         assert!(matches!(
             encode(&p, &Profile::default()),
             Err(EncodeError::ReservedChar { ch: ';', .. })

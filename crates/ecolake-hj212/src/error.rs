@@ -249,8 +249,11 @@ pub enum EncodeError {
         /// The character.
         ch: char,
     },
-    /// Items of one factor in one run carry different data flags.
-    #[error("items of factor {code} next to each other carry different flags")]
+    /// A key the encoder writes itself (a standard header key, `DataTime`, `-Flag`).
+    #[error("'{0}' is written from its own field, not as a free key")]
+    ReservedKey(String),
+    /// Items of one factor carry different data flags (the wire has one flag per factor).
+    #[error("items of factor {code} carry different flags; HJ 212 has one flag per factor")]
     InconsistentFlags {
         /// The factor code.
         code: String,

@@ -283,3 +283,22 @@ fn segmented_pair_reassembles() {
     let expired = r.expire(now + Duration::from_secs(31));
     assert_eq!((expired.len(), expired[0].len(), r.pending()), (1, 1, 0));
 }
+
+/// Found by the fuzzer: a factor whose items are not next to each other must get one
+/// `-Flag` on the wire, not one per run (a second one is a duplicate key).
+#[test]
+fn a_factor_split_by_another_gets_one_flag() {
+    let wire = b"##0162QN=20160801085857534;ST=32;CN=2061;PW=123456;MN=010000A8900016F000169DC0;Flag=4;CP=&&DataTime=20160801080000;w01001-Min=1;x-Avg=7.5;w01001-Max=7.8,w01001-Flag=N&&";
+    let mut framed = wire.to_vec();
+    let crc = ecolake_hj212::crc::hj212(&framed[6..]);
+    framed.extend_from_slice(format!("{crc:04X}\r\n").as_bytes());
+    let p = decode(&framed, &Profile::default()).unwrap().packet;
+    assert_eq!(
+        p.items[0].flag.as_deref(),
+        Some("N"),
+        "the flag reaches the first run too"
+    );
+    let again = encode(&p, &Profile::default()).unwrap();
+    assert_eq!(decode(&again, &Profile::default()).unwrap().packet, p);
+    assert_eq!(again, framed, "written once, after the last run");
+}
