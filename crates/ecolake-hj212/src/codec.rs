@@ -12,7 +12,7 @@ use crate::{encode_into, DecodeError, EncodeError, Event, Packet, Profile, Strea
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnedEvent {
     /// A valid packet, with its stream offset.
-    Packet(u64, Packet<'static>),
+    Packet(u64, Box<Packet<'static>>),
     /// A packet that failed: its offset, category and detail.
     Error(u64, crate::ErrorKind, String),
     /// Bytes that are not a packet.
@@ -37,7 +37,7 @@ impl Hj212Codec {
         let (n, event) = self.decoder.decode(src, eof)?;
         let owned = match event {
             Event::Packet { offset, decoded } => {
-                OwnedEvent::Packet(offset, decoded.packet.into_owned())
+                OwnedEvent::Packet(offset, Box::new(decoded.packet.into_owned()))
             }
             Event::Error { offset, error } => owned_error(offset, &error),
             Event::Garbage { offset, bytes } => OwnedEvent::Garbage(offset, bytes),

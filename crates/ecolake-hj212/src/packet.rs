@@ -5,6 +5,8 @@
 
 use std::borrow::Cow;
 
+use ecolake_model::{Factor, FactorClass, Medium};
+
 use crate::{Command, Edition, Warning};
 
 /// One HJ 212 packet (the data segment; the frame's length and CRC are computed on encode).
@@ -107,6 +109,33 @@ impl<'a> Packet<'a> {
         self.flag_bits().is_some_and(|b| b.a) && !self.command(Edition::Auto).is_reply()
     }
 
+    /// The medium the packet's system code (ST) names, e.g. `31` → stack gas.
+    pub fn medium(&self) -> Option<Medium> {
+        Medium::from_system_code(&self.st)
+    }
+
+    /// The HJ 212-2017 factor of an item: its own code when that is a 2017 code, else the
+    /// 2017 factor its HJ/T 212-2005 code maps to in the table the packet's ST names (water
+    /// for 21, 24, 26, 32–34, 52; gas for 22, 27, 31, 39, 51). `None` for vendor codes.
+    ///
+    /// ```
+    /// let wire = b"##0179ST=32;CN=2051;PW=123456;MN=88888880000001;CP=&&DataTime=20060101120000;B01-Cou=200;011-Cou=2.5,011-Min=1.1,011-Avg=1.1,011-Max=1.1;060-Min=0.2,060-Avg=0.3,060-Max=0.4,060-Flag=P&&6E80\r\n";
+    /// let p = ecolake_hj212::decode(wire, &Default::default()).unwrap().packet;
+    /// let codes: Vec<_> = p.items.iter().map(|i| p.factor_2017(i).unwrap().code).collect();
+    /// assert_eq!(codes[..2], ["w00000", "w01018"]);
+    /// assert_eq!(codes[7], "w21003");
+    /// ```
+    pub fn factor_2017(&self, item: &Item<'_>) -> Option<&'static Factor> {
+        Factor::lookup(&item.code).or_else(|| {
+            let class = match self.medium()? {
+                m if m.is_water() => FactorClass::Water,
+                m if m.is_air() => FactorClass::Gas,
+                _ => return None,
+            };
+            Factor::from_2005(&item.code, class)
+        })
+    }
+
     /// The value of a CP parameter.
     pub fn param(&self, key: &str) -> Option<&str> {
         self.params
@@ -174,6 +203,24 @@ mod tests {
                 a: true
             }
         );
+    }
+
+    #[test]
+    fn vendor_codes_map_to_nothing() {
+        let p = Packet {
+            st: "31".into(),
+            ..Packet::default()
+        };
+        let item = |code: &'static str| Item {
+            code: code.into(),
+            field: "Rtd".into(),
+            value: "1".into(),
+            flag: None,
+        };
+        assert_eq!(p.factor_2017(&item("02")).map(|f| f.code), Some("a21026"));
+        // A vendor's 3-digit code on a stack-gas station is not the water code 023.
+        assert!(p.factor_2017(&item("023")).is_none());
+        assert_eq!(p.factor_2017(&item("a99948")), None);
     }
 
     #[test]

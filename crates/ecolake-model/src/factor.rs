@@ -206,7 +206,8 @@ impl Factor {
 
     /// The canonical unit of values of this factor measured in `medium`:
     ///
-    /// * mass concentrations in ambient air: µg/m³, except CO (`a21005`) in mg/m³;
+    /// * mass concentrations in ambient air: µg/m³, except CO, CO2, methane and the hydrocarbons
+    ///   (`a21005`, `a05001`, `a05002`, `a24087`, `a24088`) in mg/m³;
     /// * mass concentrations in stack (flue) gas: mg/m³;
     /// * mass concentrations in any water (surface, ground, sea, waste): mg/L;
     /// * everything else (pH, temperature, pressure, flow, wind, humidity, noise dB, counts,
@@ -224,7 +225,11 @@ impl Factor {
             return Unit::Dimensionless;
         };
         match (printed.quantity(), medium) {
-            (Quantity::MassConcentrationAir, Medium::AmbientAir) if self.code == "a21005" => {
+            // Ambient CO (GB 3095) and the hydrocarbons and CO2 (HJ 604 and station practice)
+            // are reported in mg/m³; the other ambient pollutants in µg/m³.
+            (Quantity::MassConcentrationAir, Medium::AmbientAir)
+                if AMBIENT_MG_PER_M3.contains(&self.code) =>
+            {
                 Unit::MilligramPerCubicMetre
             }
             (Quantity::MassConcentrationAir, Medium::AmbientAir) => Unit::MicrogramPerCubicMetre,
@@ -241,6 +246,10 @@ impl fmt::Display for Factor {
         write!(f, "{} {} ({})", self.code, self.name_zh, self.name_en)
     }
 }
+
+/// Ambient-air factors whose canonical unit is mg/m³: CO, CO2, methane, total hydrocarbons,
+/// non-methane hydrocarbons.
+const AMBIENT_MG_PER_M3: [&str; 5] = ["a21005", "a05001", "a05002", "a24087", "a24088"];
 
 /// `None` for the "not printed" dash `–` (or an empty string).
 const fn printed(s: &'static str) -> Option<&'static str> {
@@ -497,6 +506,11 @@ mod tests {
         assert_eq!(
             unit("a21026", Medium::AmbientAir),
             Unit::MicrogramPerCubicMetre
+        );
+        assert_eq!(
+            unit("a24088", Medium::AmbientAir),
+            Unit::MilligramPerCubicMetre,
+            "NMHC"
         );
         assert_eq!(
             unit("a21026", Medium::StackGas),
