@@ -18,6 +18,7 @@ mod data_flag;
 mod error;
 mod factor;
 mod medium;
+pub mod observation;
 mod period;
 mod unit;
 

@@ -1,3 +1,19 @@
-//! The DataFusion session over the store and the registry, SQL functions (aqi, iaqi, water
-//! class) and analytics (trend, correlation, interpolation). Filled by the store (#3) and analytics
-//! (#6) issues.
+//! SQL over the lake: an Apache DataFusion session whose tables are the observation store's
+//! snapshot. `observations` shows the current version of every key (the latest write), in
+//! every query, whether the key's versions sit in one compacted file, in several flushed files
+//! or in the memtable; `observations_history` shows every version with its source,
+//! `received_at` and `seq`. The session is ready to register more tables (the registry's).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let snapshot = ecolake_store::Snapshot::read_only("data".as_ref())?;
+//! let ctx = ecolake_query::session(&snapshot).await?;
+//! let batches = ecolake_query::run_read_only(&ctx, "SELECT count(*) FROM observations").await?;
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod lake;
+
+pub use error::QueryError;
+pub use lake::{run_read_only, session, session_config};

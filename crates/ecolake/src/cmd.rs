@@ -1,3 +1,5 @@
 //! Subcommands.
 
 pub mod hj212;
+pub mod import;
+pub mod sql;

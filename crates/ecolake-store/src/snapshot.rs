@@ -1,0 +1,86 @@
+//! A consistent view of the store for queries: the lake files of one manifest plus the rows
+//! not yet in the lake.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+
+use crate::lake::manifest::{FileKind, FileMeta, Manifest};
+use crate::memtable::partitions_of;
+use crate::{wal, PartitionKey, StoreError};
+
+/// What a query reads.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The data directory.
+    pub dir: PathBuf,
+    /// The lake's table of contents.
+    pub manifest: Arc<Manifest>,
+    /// Rows not yet in the lake (memtables, or the WAL replayed read-only).
+    pub mem: Vec<RecordBatch>,
+    /// The partitions those rows fall in.
+    pub mem_partitions: BTreeSet<PartitionKey>,
+}
+
+impl Snapshot {
+    /// A read-only view of a data directory that a server may be writing: the manifest and a
+    /// read-only replay of the WAL segments it does not cover. Nothing is changed on disk.
+    /// If the writer flushes meanwhile (the manifest changes), the view is taken again.
+    pub fn read_only(dir: &Path) -> Result<Snapshot, StoreError> {
+        for _ in 0..10 {
+            let manifest = Manifest::load(dir)?;
+            let replay =
+                wal::replay_read_only(&dir.join("wal"), Some(manifest.wal_flushed_through))?;
+            if Manifest::load(dir)?.version != manifest.version {
+                continue;
+            }
+            let mem: Vec<RecordBatch> = replay.batches.into_iter().map(|(_, b)| b).collect();
+            let mem_partitions = mem.iter().flat_map(partitions_of).collect();
+            return Ok(Snapshot {
+                dir: dir.to_path_buf(),
+                manifest: Arc::new(manifest),
+                mem,
+                mem_partitions,
+            });
+        }
+        Err(StoreError::Manifest {
+            path: Manifest::path(dir),
+            detail: "changed ten times while reading; is a writer flushing continuously?".into(),
+        })
+    }
+
+    /// Files of a kind.
+    pub fn files(&self, kind: FileKind) -> impl Iterator<Item = &FileMeta> {
+        self.manifest.files_of(kind)
+    }
+
+    /// The absolute path of a lake file.
+    pub fn path_of(&self, file: &FileMeta) -> PathBuf {
+        self.dir.join(file.rel_path())
+    }
+
+    /// Partitions whose current versions can be read without merging versions: exactly one
+    /// current file, with unique keys, and no unflushed rows.
+    pub fn clean_partitions(&self) -> BTreeSet<PartitionKey> {
+        let mut count: std::collections::BTreeMap<&PartitionKey, (usize, bool)> =
+            Default::default();
+        for f in self.files(FileKind::Current) {
+            let e = count.entry(&f.partition).or_insert((0, true));
+            e.0 += 1;
+            e.1 &= f.unique_keys;
+        }
+        count
+            .into_iter()
+            .filter(|(p, (n, unique))| *n == 1 && *unique && !self.mem_partitions.contains(*p))
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// Rows in the snapshot (lake current + history files + unflushed).
+    pub fn rows(&self) -> u64 {
+        self.manifest.files.iter().map(|f| f.rows).sum::<u64>()
+            + self.mem.iter().map(|b| b.num_rows() as u64).sum::<u64>()
+    }
+}

@@ -1,0 +1,116 @@
+//! `ecolake import`: load observation files (CSV, Parquet, the PRSA Beijing files) into the
+//! lake of a data directory, reporting rows accepted and rejected with reasons.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use ecolake_ingest::{read_file, FileFormat, HourLabel, ImportOptions};
+use ecolake_store::{Store, StoreConfig};
+
+/// Rejections shown per file.
+const SHOWN: usize = 100;
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The data directory (created if missing).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// File format: csv, parquet or prsa (the Beijing multi-site wide CSV). Default: by the
+    /// file's extension (.csv, .csv.gz, .parquet).
+    #[arg(long, value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<FileFormat>()))]
+    format: Option<FileFormat>,
+    /// Time zone of local times (`yyyy-MM-dd HH:mm:ss` without an offset).
+    #[arg(long, default_value = "Asia/Shanghai")]
+    tz: chrono_tz::Tz,
+    /// Whether the file labels a period by its start or its end (CNEMC labels 15:00–16:00 as
+    /// hour 16: `--hour-label end`).
+    #[arg(long, default_value = "start", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<HourLabel>()))]
+    hour_label: HourLabel,
+    /// Files to import.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(import(args))
+}
+
+async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = Store::open_as(&args.data_dir, StoreConfig::default(), "ecolake import").await?;
+    let options = ImportOptions {
+        format: args.format,
+        tz: args.tz,
+        hour_label: args.hour_label,
+        ..ImportOptions::default()
+    };
+    let (mut total_ok, mut total_bad) = (0u64, 0u64);
+    for path in &args.files {
+        let parsed = match read_file(path, &options) {
+            Ok(p) => p,
+            Err(e) => {
+                report(format_args!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        for w in &parsed.warnings {
+            report(format_args!("{}: {w}", path.display()));
+        }
+        let mut rejected: Vec<String> = parsed
+            .rejected
+            .iter()
+            .map(|r| format!("line {}: {}", r.line, r.reason))
+            .collect();
+        let mut bad = parsed.rejected_count;
+        let (mut ok, mut row_base) = (0u64, 0u64);
+        for batch in &parsed.batches {
+            let outcome = store.write(batch).await?;
+            ok += outcome.accepted as u64;
+            bad += outcome.rejected.len() as u64;
+            for r in outcome
+                .rejected
+                .iter()
+                .take(SHOWN.saturating_sub(rejected.len()))
+            {
+                rejected.push(format!(
+                    "parsed row {}: {}",
+                    row_base + r.row as u64 + 1,
+                    r.reason
+                ));
+            }
+            row_base += batch.num_rows() as u64;
+        }
+        report(format_args!(
+            "{}: {ok} rows accepted, {bad} rejected",
+            path.display()
+        ));
+        for r in rejected.iter().take(SHOWN) {
+            report(format_args!("  {r}"));
+        }
+        if bad as usize > SHOWN {
+            report(format_args!("  … and {} more", bad as usize - SHOWN));
+        }
+        total_ok += ok;
+        total_bad += bad;
+    }
+    store.close().await?;
+    report(format_args!(
+        "imported {total_ok} rows into {} ({total_bad} rejected)",
+        args.data_dir.display()
+    ));
+    Ok(if total_ok == 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[allow(clippy::print_stderr)]
+fn report(msg: std::fmt::Arguments<'_>) {
+    eprintln!("{msg}");
+}
