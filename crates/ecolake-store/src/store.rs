@@ -31,7 +31,7 @@ pub struct WriteOutcome {
     pub first_seq: u64,
 }
 
-/// The observation store of one data directory. One writer per directory ([`DirLock`]).
+/// The observation store of one data directory. One writer per directory (a lock file names its holder).
 #[derive(Debug)]
 pub struct Store {
     inner: Arc<Inner>,
