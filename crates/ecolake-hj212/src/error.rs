@@ -186,6 +186,9 @@ pub enum DecodeError<'a> {
     /// A header item without `=`.
     #[error("header item '{0}' has no '='")]
     HeaderItemWithoutEquals(&'a str),
+    /// A header item with nothing before `=`.
+    #[error("header item '{0}' has no key")]
+    EmptyHeaderKey(&'a str),
     /// Whitespace around a header key or value.
     #[error("whitespace around header item '{0}'")]
     HeaderWhitespace(&'a str),
@@ -221,6 +224,7 @@ impl DecodeError<'_> {
             }
             CpItemWithoutEquals(_)
             | HeaderItemWithoutEquals(_)
+            | EmptyHeaderKey(_)
             | HeaderWhitespace(_)
             | BareFlag(_)
             | MissingCpSeparator => ErrorKind::MalformedField,

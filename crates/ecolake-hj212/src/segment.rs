@@ -112,6 +112,13 @@ pub fn parse<'a>(
                 DecodeError::HeaderWhitespace(token),
             )?;
         }
+        if k.is_empty() {
+            ctx.deviate(
+                Warning::MalformedField(token.into()),
+                DecodeError::EmptyHeaderKey(token),
+            )?;
+            continue;
+        }
         match header_key(k.as_bytes()) {
             Some(i) if fields[i].is_some() => return Err(DecodeError::DuplicateHeader(k)),
             Some(i) => fields[i] = Some(v),
