@@ -380,17 +380,3 @@ fn prsa_is_never_detected() {
         "{e}"
     );
 }
-
-/// Only reads the twelve files, for timing: `cargo test --release --test prsa -- --ignored`.
-#[test]
-#[ignore = "timing run; the checks are in all_twelve_stations"]
-fn read_all_twelve_for_timing() {
-    let started = std::time::Instant::now();
-    let rows: u64 = STATIONS
-        .iter()
-        .map(|s| read_file(&data_file(s), &prsa()).unwrap().rows)
-        .sum();
-    assert_eq!(rows, 4_975_189);
-    // Generous bound so that only a gross regression fails; release takes well under 10 s.
-    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
-}
