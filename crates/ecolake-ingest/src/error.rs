@@ -115,4 +115,57 @@ impl ImportError {
             ImportError::InvalidOption { .. } => None,
         }
     }
+
+    // `map_err` adapters: each turns the underlying error (or reason) into the variant for
+    // `path`, so the readers write `.map_err(ImportError::csv(path))?`.
+
+    /// [`ImportError::Open`] for `path`.
+    pub(crate) fn open(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
+        move |source| ImportError::Open {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// [`ImportError::Read`] for `path`.
+    pub(crate) fn read(path: &Path) -> impl FnOnce(std::io::Error) -> ImportError + '_ {
+        move |source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// [`ImportError::Csv`] for `path`.
+    pub(crate) fn csv(path: &Path) -> impl FnOnce(csv::Error) -> ImportError + '_ {
+        move |source| ImportError::Csv {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// [`ImportError::Header`] for `path`.
+    pub(crate) fn header(path: &Path) -> impl FnOnce(String) -> ImportError + '_ {
+        move |reason| ImportError::Header {
+            path: path.to_owned(),
+            reason,
+        }
+    }
+
+    /// [`ImportError::Parquet`] for `path`.
+    pub(crate) fn parquet(
+        path: &Path,
+    ) -> impl FnOnce(parquet::errors::ParquetError) -> ImportError + '_ {
+        move |source| ImportError::Parquet {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// [`ImportError::Arrow`] for `path`.
+    pub(crate) fn arrow(path: &Path) -> impl FnOnce(arrow::error::ArrowError) -> ImportError + '_ {
+        move |source| ImportError::Arrow {
+            path: path.to_owned(),
+            source,
+        }
+    }
 }

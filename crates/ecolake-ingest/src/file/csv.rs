@@ -1,16 +1,30 @@
-//! Long CSV files (optionally gzip-compressed), see the parent module for the columns.
+//! Long CSV files (optionally gzip-compressed), see the parent module for the columns; and the
+//! CSV reading the PRSA files and station lists share with them.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
-use super::{
-    open_text, unknown_columns_warning, FileBatches, ImportOptions, LongColumns, LongImport,
-    LongRow, NumCell, Output, TimeCell,
-};
+use super::header::{LongHeader, VALUE_COLUMNS};
+use super::row::{LongImport, LongRow, NumCell, TimeCell};
+use super::{FileBatches, ImportOptions};
 use crate::ImportError;
+
+/// Opens a text file, decompressing it if it starts with the gzip magic bytes.
+fn open_text(path: &Path) -> Result<Box<dyn Read>, ImportError> {
+    let file = File::open(path).map_err(ImportError::open(path))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let head = reader.fill_buf().map_err(ImportError::read(path))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(flate2::bufread::MultiGzDecoder::new(reader)))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
 
 /// A CSV reader over a (possibly gzip-compressed) file: quotes, no comment lines, records of
 /// varying length allowed (a record whose length differs from the header is rejected).
-pub(super) fn reader(path: &Path) -> Result<::csv::Reader<Box<dyn std::io::Read>>, ImportError> {
+pub(super) fn reader(path: &Path) -> Result<::csv::Reader<Box<dyn Read>>, ImportError> {
     Ok(::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -21,14 +35,11 @@ pub(super) fn reader(path: &Path) -> Result<::csv::Reader<Box<dyn std::io::Read>
 /// The header names as text, or an [`ImportError::Header`].
 pub(super) fn header(
     path: &Path,
-    reader: &mut ::csv::Reader<Box<dyn std::io::Read>>,
+    reader: &mut ::csv::Reader<Box<dyn Read>>,
 ) -> Result<Vec<String>, ImportError> {
     let header = reader
         .byte_headers()
-        .map_err(|source| ImportError::Csv {
-            path: path.to_owned(),
-            source,
-        })?
+        .map_err(ImportError::csv(path))?
         .clone();
     let bad = |reason: String| ImportError::Header {
         path: path.to_owned(),
@@ -48,41 +59,45 @@ pub(super) fn header(
         .collect()
 }
 
+/// Reads the next record into `record`: `false` at the end of the file.
+pub(super) fn next_record(
+    path: &Path,
+    reader: &mut ::csv::Reader<Box<dyn Read>>,
+    record: &mut ::csv::ByteRecord,
+) -> Result<bool, ImportError> {
+    reader
+        .read_byte_record(record)
+        .map_err(ImportError::csv(path))
+}
+
+/// The 1-based line where `record` starts.
+pub(super) fn line(record: &::csv::ByteRecord) -> u64 {
+    record.position().map_or(0, |p| p.line())
+}
+
+/// The rejection reason of a record whose field count differs from the header's, if it does.
+pub(super) fn width_mismatch(record: &::csv::ByteRecord, width: usize) -> Option<String> {
+    (record.len() != width)
+        .then(|| format!("the row has {} fields, the header {width}", record.len()))
+}
+
 pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, ImportError> {
     let mut reader = reader(path)?;
     let names = header(path, &mut reader)?;
-    let (cols, req, unknown) =
-        LongColumns::from_header(names.iter().map(String::as_str)).map_err(|reason| {
-            ImportError::Header {
-                path: path.to_owned(),
-                reason,
-            }
-        })?;
-    let import = LongImport::new(path, options);
-    let mut out = Output::new(options, import.source.len());
-    if let Some(w) = unknown_columns_warning(&unknown) {
-        out.warn(w);
-    }
+    let LongHeader {
+        columns: cols,
+        required: req,
+        unknown,
+    } = LongHeader::read(path, names.iter().map(String::as_str))?;
+    let (import, mut out) = LongImport::start(path, options);
+    out.warn_unknown_columns(&unknown);
     let width = names.len();
     let mut record = ::csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(source) => {
-                return Err(ImportError::Csv {
-                    path: path.to_owned(),
-                    source,
-                })
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != width {
-            out.result.input_rows += 1;
-            out.reject(
-                line,
-                format!("the row has {} fields, the header {width}", record.len()),
-            );
+    while next_record(path, &mut reader, &mut record)? {
+        let line = line(&record);
+        if let Some(reason) = width_mismatch(&record, width) {
+            out.count_input();
+            out.reject(line, reason);
             continue;
         }
         // Fields as text; a used field that is not UTF-8 rejects the row.
@@ -103,19 +118,15 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
             site: text(Some(req.site), "site"),
             factor: text(Some(req.factor), "factor"),
             period: text(Some(req.period), "period"),
-            values: [
-                text(cols.values[0], "value").map_or(NumCell::Null, NumCell::Text),
-                text(cols.values[1], "min").map_or(NumCell::Null, NumCell::Text),
-                text(cols.values[2], "max").map_or(NumCell::Null, NumCell::Text),
-                text(cols.values[3], "cou").map_or(NumCell::Null, NumCell::Text),
-                text(cols.values[4], "zs").map_or(NumCell::Null, NumCell::Text),
-            ],
+            values: std::array::from_fn(|k| {
+                text(cols.values[k], VALUE_COLUMNS[k]).map_or(NumCell::Null, NumCell::Text)
+            }),
             flag: text(cols.flag, "flag"),
             qc: text(cols.qc, "qc"),
             source: text(cols.source, "source"),
         };
         if let Some(reason) = bad {
-            out.result.input_rows += 1;
+            out.count_input();
             out.reject(line, reason);
             continue;
         }

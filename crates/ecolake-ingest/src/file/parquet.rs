@@ -11,10 +11,9 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, TimeUnit};
 use arrow::record_batch::RecordBatch;
 
-use super::{
-    unknown_columns_warning, FileBatches, ImportOptions, LongColumns, LongImport, LongRow, NumCell,
-    Output, TimeCell,
-};
+use super::header::{LongHeader, VALUE_COLUMNS};
+use super::row::{LongImport, LongRow, NumCell, TimeCell};
+use super::{FileBatches, ImportOptions};
 use crate::ImportError;
 
 /// How a column is read.
@@ -56,7 +55,7 @@ fn plan(name: &str, t: &DataType) -> Result<Read, String> {
             DataType::Null => Some(Read::Text),
             _ => None,
         },
-        "value" | "min" | "max" | "cou" | "zs" => match t {
+        n if VALUE_COLUMNS.contains(&n) => match t {
             t if is_number(t) => Some(Read::Number),
             t if is_text(t) => Some(Read::Text),
             DataType::Null => Some(Read::Number),
@@ -67,7 +66,7 @@ fn plan(name: &str, t: &DataType) -> Result<Read, String> {
     ok.ok_or_else(|| {
         let expected = match name {
             "time" => "a timestamp, a date or a string",
-            "value" | "min" | "max" | "cou" | "zs" => "a number or a string",
+            n if VALUE_COLUMNS.contains(&n) => "a number or a string",
             _ => "a string",
         };
         format!("type {t} is not supported; expected {expected}")
@@ -100,41 +99,18 @@ impl Column {
 }
 
 pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, ImportError> {
-    let file = File::open(path).map_err(|source| ImportError::Open {
-        path: path.to_owned(),
-        source,
-    })?;
-    let pq = |source| ImportError::Parquet {
-        path: path.to_owned(),
-        source,
-    };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+    let file = File::open(path).map_err(ImportError::open(path))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(ImportError::parquet(path))?;
     let schema = builder.schema().clone();
-    let (cols, _, unknown) = LongColumns::from_header(
-        schema.fields().iter().map(|f| f.name().as_str()),
-    )
-    .map_err(|reason| ImportError::Header {
-        path: path.to_owned(),
-        reason,
-    })?;
+    let header = LongHeader::read(path, schema.fields().iter().map(|f| f.name().as_str()))?;
     // The canonical name and read plan of each used top-level column, by file position.
-    let used: Vec<(usize, &'static str)> = [
-        (cols.time, "time"),
-        (cols.site, "site"),
-        (cols.factor, "factor"),
-        (cols.period, "period"),
-        (cols.values[0], "value"),
-        (cols.values[1], "min"),
-        (cols.values[2], "max"),
-        (cols.values[3], "cou"),
-        (cols.values[4], "zs"),
-        (cols.flag, "flag"),
-        (cols.qc, "qc"),
-        (cols.source, "source"),
-    ]
-    .into_iter()
-    .filter_map(|(i, name)| i.map(|i| (i, name)))
-    .collect();
+    let used: Vec<(usize, &'static str)> = header
+        .columns
+        .named()
+        .into_iter()
+        .filter_map(|(i, name)| i.map(|i| (i, name)))
+        .collect();
     let mut plans = Vec::with_capacity(used.len());
     for &(i, name) in &used {
         let field = schema.field(i);
@@ -150,37 +126,25 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
         .with_projection(mask)
         .with_batch_size(options.batch_rows.clamp(1, 1 << 20))
         .build()
-        .map_err(pq)?;
+        .map_err(ImportError::parquet(path))?;
 
-    let import = LongImport::new(path, options);
-    let mut out = Output::new(options, import.source.len());
-    if let Some(w) = unknown_columns_warning(&unknown) {
-        out.warn(w);
-    }
+    let (import, mut out) = LongImport::start(path, options);
+    out.warn_unknown_columns(&header.unknown);
     let mut row_base = 0u64;
     for batch in reader {
-        let batch = batch.map_err(|source| ImportError::Arrow {
-            path: path.to_owned(),
-            source,
-        })?;
+        let batch = batch.map_err(ImportError::arrow(path))?;
         let column = |name: &str| -> Result<Column, ImportError> {
             let Some((file_name, _, read)) = plans.iter().find(|(_, n, _)| *n == name) else {
                 return Ok(Column::Absent);
             };
-            cast_column(&batch, file_name, *read).map_err(|source| ImportError::Arrow {
-                path: path.to_owned(),
-                source,
-            })
+            cast_column(&batch, file_name, *read).map_err(ImportError::arrow(path))
         };
         let time = column("time")?;
         let (site, factor, period) = (column("site")?, column("factor")?, column("period")?);
-        let values = [
-            column("value")?,
-            column("min")?,
-            column("max")?,
-            column("cou")?,
-            column("zs")?,
-        ];
+        let values = VALUE_COLUMNS
+            .into_iter()
+            .map(&column)
+            .collect::<Result<Vec<_>, _>>()?;
         let (flag, qc, source) = (column("flag")?, column("qc")?, column("source")?);
         let instant = plans
             .iter()
@@ -197,13 +161,7 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
                 site: site.text(i),
                 factor: factor.text(i),
                 period: period.text(i),
-                values: [
-                    values[0].number(i),
-                    values[1].number(i),
-                    values[2].number(i),
-                    values[3].number(i),
-                    values[4].number(i),
-                ],
+                values: std::array::from_fn(|k| values[k].number(i)),
                 flag: flag.text(i),
                 qc: qc.text(i),
                 source: source.text(i),

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use ecolake_model::{Factor, Medium, Period, Unit};
 
-use super::csv::{header, reader};
-use super::{shown_bytes, time, FileBatches, ImportOptions, Output};
+use super::csv::{header, line, next_record, reader, width_mismatch};
+use super::output::{default_source, shown_bytes, Output};
+use super::{time, FileBatches, ImportOptions};
 use crate::ImportError;
 
 /// The station list looked for beside the data file.
@@ -117,10 +118,7 @@ impl Stations {
         let (code_col, name_col) = (find("stationcode")?, find("prsa_station")?);
         let mut entries = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|source| ImportError::Csv {
-                path: path.to_owned(),
-                source,
-            })?;
+            let record = record.map_err(ImportError::csv(path))?;
             let line = record.position().map_or(0, |p| p.line());
             match (record.get(name_col), record.get(code_col)) {
                 (Some(name), Some(code)) if !name.trim().is_empty() && !code.trim().is_empty() => {
@@ -233,7 +231,7 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
         });
     }
 
-    let source = super::default_source(path);
+    let source = default_source(path);
     let mut out = Output::new(options, source.len());
     let known = |n: &str| {
         matches!(n, "No" | "year" | "month" | "day" | "hour" | "station")
@@ -245,9 +243,7 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
         .filter(|n| !known(n))
         .map(str::to_owned)
         .collect();
-    if let Some(w) = super::unknown_columns_warning(&unknown) {
-        out.warn(w);
-    }
+    out.warn_unknown_columns(&unknown);
     let absent: Vec<&str> = MEASURES
         .iter()
         .filter(|m| position(m.column).is_none())
@@ -257,29 +253,16 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
         out.warn(format!("no column for {}", absent.join(", ")));
     }
 
-    let period = Period::Hour.as_str();
-    let shift = time::label_shift(Period::Hour, options.hour_label);
+    let period = Period::Hour;
+    let shift = time::label_shift(period, options.hour_label);
     let width = names.len();
     let mut hint = 0;
     let mut record = ::csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(source) => {
-                return Err(ImportError::Csv {
-                    path: path.to_owned(),
-                    source,
-                })
-            }
-        }
-        out.result.input_rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() != width {
-            out.reject(
-                line,
-                format!("the row has {} fields, the header {width}", record.len()),
-            );
+    while next_record(path, &mut reader, &mut record)? {
+        out.count_input();
+        let line = line(&record);
+        if let Some(reason) = width_mismatch(&record, width) {
+            out.reject(line, reason);
             continue;
         }
         let time_ms = match row_time(&record, keys, options.tz, shift) {
@@ -336,7 +319,9 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
                     }),
             };
             match value {
-                Ok(v) => out.push_value(time_ms, site, slot.measure.factor, period, v, &source),
+                Ok(v) => {
+                    out.push_value(line, time_ms, site, slot.measure.factor, period, v, &source)
+                }
                 Err(reason) => out.reject(line, reason),
             }
         }

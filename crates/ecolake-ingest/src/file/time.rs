@@ -112,12 +112,18 @@ pub(crate) fn label_shift(period: Period, label: HourLabel) -> Option<TimeDelta>
     }
 }
 
-/// Milliseconds since the epoch of a parsed time: local times are moved back by `shift` on
-/// the wall clock and then resolved in `tz`; instants are moved back by `shift`.
+/// Milliseconds since the epoch of a parsed time, moved back by `shift`. A local time is
+/// resolved in `tz` first and then moved back by a minute or an hour in absolute time (so an
+/// hour that ends just after a clock change starts an hour earlier, not at a wall time the
+/// change skipped); a day is moved back on the calendar (a day is midnight to midnight, 23 or
+/// 25 hours long across a change).
 pub(crate) fn resolve(parsed: Parsed, tz: Tz, shift: Option<TimeDelta>) -> Result<i64, String> {
-    match parsed {
-        Parsed::Utc(naive) => Ok(back(naive, shift)?.and_utc().timestamp_millis()),
-        Parsed::Local(naive) => local_millis(back(naive, shift)?, tz),
+    match (parsed, shift) {
+        (Parsed::Utc(naive), _) => Ok(back(naive, shift)?.and_utc().timestamp_millis()),
+        (Parsed::Local(naive), Some(d)) if d < TimeDelta::days(1) => {
+            Ok(local_millis(naive, tz)? - d.num_milliseconds())
+        }
+        (Parsed::Local(naive), _) => local_millis(back(naive, shift)?, tz),
     }
 }
 
@@ -162,6 +168,20 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .unwrap()
             .timestamp_millis()
+    }
+
+    #[test]
+    fn an_hour_labelled_by_its_end_across_a_clock_change() {
+        let paris = chrono_tz::Europe::Paris;
+        let hour = label_shift(Period::Hour, HourLabel::End);
+        // 2024-03-31: 02:00 CET jumps to 03:00 CEST. The hour ending 03:00 CEST began at
+        // 01:00 CET (00:00 UTC); 02:00 on the wall clock never happened.
+        let end = parse("2024-03-31 03:00").unwrap();
+        assert_eq!(resolve(end, paris, hour), Ok(utc("2024-03-31T00:00:00Z")));
+        // The day labelled by its end 2024-04-01 00:00 began at midnight the day before.
+        let day = label_shift(Period::Day, HourLabel::End);
+        let end = parse("2024-04-01 00:00").unwrap();
+        assert_eq!(resolve(end, paris, day), Ok(utc("2024-03-30T23:00:00Z")));
     }
 
     #[test]
