@@ -16,6 +16,7 @@ use datafusion::datasource::listing::{
 };
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use ecolake_model::observation;
 use ecolake_store::{FileKind, FileMeta, Snapshot};
 
@@ -33,15 +34,47 @@ pub fn session_config() -> SessionConfig {
     config
 }
 
-/// A session over `snapshot` with the tables `observations` and `observations_history`.
+/// Resources a query session may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryConfig {
+    /// Bytes of memory the session's operators may hold (sorts, joins, aggregations, windows);
+    /// beyond it they spill to temporary files or fail with a resources-exhausted error,
+    /// instead of the process growing.
+    pub memory_limit: usize,
+}
+
+impl Default for QueryConfig {
+    fn default() -> Self {
+        QueryConfig {
+            memory_limit: 2 << 30,
+        }
+    }
+}
+
+/// A session over `snapshot` with the tables `observations` and `observations_history`, with
+/// the default [`QueryConfig`].
 pub async fn session(snapshot: &Snapshot) -> Result<SessionContext, QueryError> {
-    let ctx = SessionContext::new_with_config(session_config());
+    session_with(snapshot, &QueryConfig::default()).await
+}
+
+/// A session over `snapshot` with the tables `observations` and `observations_history`.
+pub async fn session_with(
+    snapshot: &Snapshot,
+    config: &QueryConfig,
+) -> Result<SessionContext, QueryError> {
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(config.memory_limit, 1.0)
+        .build_arc()?;
+    let ctx = SessionContext::new_with_config_rt(session_config(), runtime);
     register(&ctx, snapshot).await?;
     Ok(ctx)
 }
 
 /// Registers a snapshot's tables in an existing session (replacing earlier ones).
 pub async fn register(ctx: &SessionContext, snapshot: &Snapshot) -> Result<(), QueryError> {
+    if let Some((url, store)) = snapshot.storage.object_store() {
+        ctx.register_object_store(&url, store);
+    }
     let clean = snapshot.clean_partitions();
     let (clean_files, dirty_files): (Vec<&FileMeta>, Vec<&FileMeta>) = snapshot
         .files(FileKind::Current)
@@ -89,7 +122,7 @@ async fn files_table(
     }
     let urls = files
         .iter()
-        .map(|f| ListingTableUrl::parse(snapshot.path_of(f).to_string_lossy()))
+        .map(|f| ListingTableUrl::parse(snapshot.url_of(f)))
         .collect::<Result<Vec<_>, _>>()?;
     let options =
         ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");

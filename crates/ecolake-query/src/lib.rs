@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let snapshot = ecolake_store::Snapshot::read_only("data".as_ref())?;
+//! let snapshot = ecolake_store::Snapshot::read_only("data".as_ref()).await?;
 //! let ctx = ecolake_query::session(&snapshot).await?;
 //! let batches = ecolake_query::run_read_only(&ctx, "SELECT count(*) FROM observations").await?;
 //! # Ok(()) }
@@ -16,4 +16,4 @@ mod error;
 mod lake;
 
 pub use error::QueryError;
-pub use lake::{run_read_only, session, session_config};
+pub use lake::{run_read_only, session, session_config, session_with, QueryConfig};

@@ -1,6 +1,9 @@
 //! Dedup property: random writes — duplicates, revisions, late data — with random flushes and
 //! restarts; `observations` must equal a reference model's latest version of every key and
-//! `observations_history` every version, before and after flushes, compaction and restart.
+//! `observations_history` every version, before and after flushes, compaction and restart. On
+//! a local lake and on an S3 lake (a Moto server, see `support`).
+
+mod support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -10,7 +13,7 @@ use arrow::array::{
 };
 use arrow::compute::cast;
 use arrow::datatypes::DataType;
-use ecolake_store::{Store, StoreConfig};
+use ecolake_store::{LakeLocation, Store, StoreConfig};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -167,7 +170,7 @@ async fn check(store: &Store, model: &Model) {
     assert_eq!(one, filtered, "key filters");
 }
 
-fn run(ops: Vec<Op>) {
+fn run(ops: Vec<Op>, lake: LakeLocation) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -175,7 +178,10 @@ fn run(ops: Vec<Op>) {
         .unwrap();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let config = StoreConfig::default();
+        let config = StoreConfig {
+            lake,
+            ..StoreConfig::default()
+        };
         let mut store = Store::open(dir.path(), config.clone()).await.unwrap();
         let mut model = Model::default();
         for op in ops {
@@ -230,6 +236,25 @@ proptest! {
 
     #[test]
     fn current_and_history_match_a_reference_model(ops in prop::collection::vec(op(), 1..12)) {
-        run(ops);
+        run(ops, LakeLocation::default());
     }
+}
+
+/// The same property on an S3 lake: every case in its own prefix of one bucket.
+#[test]
+fn on_s3_current_and_history_match_a_reference_model() {
+    let moto = support::Moto::start();
+    moto.bucket("dedup");
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 6,
+        ..ProptestConfig::default()
+    });
+    let case = std::cell::Cell::new(0);
+    runner
+        .run(&prop::collection::vec(op(), 1..12), |ops| {
+            case.set(case.get() + 1);
+            run(ops, moto.location("dedup", &format!("case-{}", case.get())));
+            Ok(())
+        })
+        .unwrap();
 }

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::lake::storage::LakeLocation;
+
 /// How the store uses memory and time. Defaults suit one machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
@@ -22,6 +24,8 @@ pub struct StoreConfig {
     pub gc_grace: Duration,
     /// Retention in days per period name; periods not listed are kept forever.
     pub retention_days: BTreeMap<String, u32>,
+    /// Where the lake is (default: `DATA_DIR/lake`).
+    pub lake: LakeLocation,
 }
 
 impl Default for StoreConfig {
@@ -37,6 +41,7 @@ impl Default for StoreConfig {
             // Real-time values for half a year; minute data for three years; hourly and
             // longer periods for ever.
             retention_days: BTreeMap::from([("rtd".to_owned(), 183), ("min".to_owned(), 1096)]),
+            lake: LakeLocation::default(),
         }
     }
 }

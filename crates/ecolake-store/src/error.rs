@@ -48,6 +48,24 @@ pub enum StoreError {
         /// What is wrong.
         detail: String,
     },
+    /// The object store that holds the lake failed.
+    #[error("{op} {location}: {source}")]
+    Object {
+        /// What was being done.
+        op: &'static str,
+        /// The object's URL.
+        location: String,
+        /// The cause.
+        source: object_store::Error,
+    },
+    /// The lake location is not usable.
+    #[error("lake location {url}: {detail}")]
+    Location {
+        /// The location as given.
+        url: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// The store has been closed.
     #[error("the store is closed")]
     Closed,

@@ -5,7 +5,7 @@
 //! appended to the write-ahead log ([`wal`]) with group commit and acknowledged only after the
 //! fsync that covers it, then added to the in-memory [`memtable`] where queries see it at once.
 //! The memtable is flushed by size or age to Parquet files in the [`lake`], partitioned by
-//! (period, UTC date), sorted by (site, factor, time), recorded in a [`lake::manifest`] that is
+//! (period, UTC day, month or year by period), sorted by (site, factor, time), recorded in a [`lake::manifest`] that is
 //! replaced atomically; only then are the WAL segments it covers deleted. Every version of a key
 //! (site, factor, period, time) is kept: the one with the highest `seq` is current.
 //!
@@ -33,6 +33,7 @@ pub mod wal;
 pub use config::StoreConfig;
 pub use error::StoreError;
 pub use lake::manifest::{FileKind, FileMeta, Manifest};
+pub use lake::storage::{LakeLocation, LakeStorage};
 pub use lake::PartitionKey;
 pub use snapshot::Snapshot;
 pub use store::{Store, WriteOutcome};

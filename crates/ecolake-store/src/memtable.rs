@@ -91,7 +91,7 @@ pub fn partitions_of(batch: &RecordBatch) -> BTreeSet<PartitionKey> {
             continue;
         }
         last = Some((k, day));
-        out.insert(PartitionKey::new(names.value(k as usize), day));
+        out.insert(PartitionKey::of(names.value(k as usize), time.value(row)));
     }
     out
 }

@@ -2,20 +2,21 @@
 //! not yet in the lake.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use arrow::record_batch::RecordBatch;
 
 use crate::lake::manifest::{FileKind, FileMeta, Manifest};
+use crate::lake::storage::{LakeLocation, LakeStorage, MANIFEST};
 use crate::memtable::partitions_of;
 use crate::{wal, PartitionKey, StoreError};
 
 /// What a query reads.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    /// The data directory.
-    pub dir: PathBuf,
+    /// Where the lake's files are.
+    pub storage: LakeStorage,
     /// The lake's table of contents.
     pub manifest: Arc<Manifest>,
     /// Rows not yet in the lake (memtables, or the WAL replayed read-only).
@@ -28,25 +29,36 @@ impl Snapshot {
     /// A read-only view of a data directory that a server may be writing: the manifest and a
     /// read-only replay of the WAL segments it does not cover. Nothing is changed on disk.
     /// If the writer flushes meanwhile (the manifest changes), the view is taken again.
-    pub fn read_only(dir: &Path) -> Result<Snapshot, StoreError> {
+    pub async fn read_only(dir: &Path) -> Result<Snapshot, StoreError> {
+        Snapshot::read_only_at(dir, &LakeLocation::default()).await
+    }
+
+    /// [`Snapshot::read_only`] with object store settings (endpoint, credentials) for a lake
+    /// that is not local; its URL is the one the data directory records unless given.
+    pub async fn read_only_at(dir: &Path, location: &LakeLocation) -> Result<Snapshot, StoreError> {
+        let storage = LakeStorage::open(dir, location, false)?;
         for _ in 0..10 {
-            let manifest = Manifest::load(dir)?;
+            let manifest = Manifest::load(&storage).await?;
+            let wal_dir = dir.join("wal");
+            let through = manifest.wal_flushed_through;
             let replay =
-                wal::replay_read_only(&dir.join("wal"), Some(manifest.wal_flushed_through))?;
-            if Manifest::load(dir)?.version != manifest.version {
+                tokio::task::spawn_blocking(move || wal::replay_read_only(&wal_dir, Some(through)))
+                    .await
+                    .expect("replay does not panic")?;
+            if Manifest::load(&storage).await?.version != manifest.version {
                 continue;
             }
             let mem: Vec<RecordBatch> = replay.batches.into_iter().map(|(_, b)| b).collect();
             let mem_partitions = mem.iter().flat_map(partitions_of).collect();
             return Ok(Snapshot {
-                dir: dir.to_path_buf(),
+                storage,
                 manifest: Arc::new(manifest),
                 mem,
                 mem_partitions,
             });
         }
         Err(StoreError::Manifest {
-            path: Manifest::path(dir),
+            path: storage.url_of(MANIFEST).into(),
             detail: "changed ten times while reading; is a writer flushing continuously?".into(),
         })
     }
@@ -56,13 +68,15 @@ impl Snapshot {
         self.manifest.files_of(kind)
     }
 
-    /// The absolute path of a lake file.
-    pub fn path_of(&self, file: &FileMeta) -> PathBuf {
-        self.dir.join(file.rel_path())
+    /// Where a lake file is: a local path or an object store URL.
+    pub fn url_of(&self, file: &FileMeta) -> String {
+        self.storage.url_of(&file.rel_path())
     }
 
     /// Partitions whose current versions can be read without merging versions: exactly one
-    /// current file, with unique keys, and no unflushed rows.
+    /// current file, with unique keys, and no unflushed rows that could share a key with it
+    /// (compared by time span, so that a lake of format version 1, whose partitions are days,
+    /// is read correctly with unflushed rows partitioned the current way).
     pub fn clean_partitions(&self) -> BTreeSet<PartitionKey> {
         let mut count: std::collections::BTreeMap<&PartitionKey, (usize, bool)> =
             Default::default();
@@ -73,7 +87,9 @@ impl Snapshot {
         }
         count
             .into_iter()
-            .filter(|(p, (n, unique))| *n == 1 && *unique && !self.mem_partitions.contains(*p))
+            .filter(|(p, (n, unique))| {
+                *n == 1 && *unique && !self.mem_partitions.iter().any(|m| m.overlaps(p))
+            })
             .map(|(p, _)| p.clone())
             .collect()
     }

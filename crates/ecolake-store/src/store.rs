@@ -11,9 +11,9 @@ use ecolake_model::observation::col;
 use tokio::sync::{Mutex, Notify};
 use tracing::{info, warn};
 
-use crate::lake::compact;
-use crate::lake::manifest::{FileKind, Garbage, Manifest};
-use crate::lake::{durable, writer};
+use crate::lake::manifest::{FileKind, FileMeta, Garbage, Manifest};
+use crate::lake::storage::LakeStorage;
+use crate::lake::{compact, durable, migrate, writer};
 use crate::lock::DirLock;
 use crate::memtable::Memtable;
 use crate::validate::{self, Rejection};
@@ -41,6 +41,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     dir: PathBuf,
+    storage: LakeStorage,
     config: StoreConfig,
     _lock: DirLock,
     wal: Wal,
@@ -51,7 +52,6 @@ struct Inner {
     state: RwLock<State>,
     flush_lock: Mutex<()>,
     wake_flusher: Notify,
-    flushed: Notify,
     closed: AtomicBool,
 }
 
@@ -70,9 +70,11 @@ impl State {
 }
 
 impl Store {
-    /// Opens (or creates) the store in `dir`: takes the write lock, loads the manifest,
-    /// replays the WAL (a torn last record is truncated and logged) and starts the background
-    /// flusher. Must be called inside a tokio runtime.
+    /// Opens (or creates) the store in `dir`: takes the write lock, loads the manifest (and
+    /// migrates a lake of an earlier format version in place), replays the WAL (a torn last
+    /// record is truncated and logged) and starts the background flusher. The lake is in
+    /// `dir/lake` unless `config.lake` names another location. Must be called inside a tokio
+    /// runtime.
     pub async fn open(dir: &Path, config: StoreConfig) -> Result<Store, StoreError> {
         Self::open_as(dir, config, "ecolake").await
     }
@@ -85,8 +87,17 @@ impl Store {
     ) -> Result<Store, StoreError> {
         durable::create_dir_all(dir)?;
         let lock = DirLock::acquire(dir, holder)?;
-        let manifest = Manifest::load(dir)?;
-        crate::lake::remove_orphans(dir, &manifest)?;
+        let storage = LakeStorage::open(dir, &config.lake, true)?;
+        let mut manifest = Manifest::load(&storage).await?;
+        crate::lake::remove_orphans(&storage, &manifest).await?;
+        let migrated = migrate::migrate(&storage, &mut manifest, config.row_group_rows).await?;
+        // A new lake in an object store gets its manifest at once, so that a wrong bucket or
+        // missing permission fails here rather than at the first flush.
+        let new_remote = manifest.version == 0 && storage.local_root().is_none();
+        if !migrated.is_empty() || new_remote {
+            retire(&mut manifest, migrated, &config);
+            manifest.store(&storage).await?;
+        }
         let wal_config = WalConfig {
             segment_bytes: config.wal_segment_bytes,
         };
@@ -109,6 +120,7 @@ impl Store {
         info!(dir = %dir.display(), files = manifest.files.len(), replayed, rows = active.rows(), "Opened the store.");
         let inner = Arc::new(Inner {
             dir: dir.to_path_buf(),
+            storage,
             config,
             _lock: lock,
             wal,
@@ -121,7 +133,6 @@ impl Store {
             }),
             flush_lock: Mutex::new(()),
             wake_flusher: Notify::new(),
-            flushed: Notify::new(),
             closed: AtomicBool::new(false),
         });
         let background = tokio::spawn(flusher(inner.clone()));
@@ -130,8 +141,9 @@ impl Store {
 
     /// Validates and writes a batch (write schema, see
     /// `ecolake_model::observation::write_schema`). Returns when the accepted rows are durable
-    /// in the WAL; they are visible to [`Store::snapshot`] from then on. Waits while unflushed
-    /// data exceeds the configured bound.
+    /// in the WAL; they are visible to [`Store::snapshot`] from then on. While unflushed
+    /// data exceeds the configured bound, the write first flushes (backpressure) and fails with
+    /// the flush's error if the lake cannot be written.
     pub async fn write(&self, batch: &RecordBatch) -> Result<WriteOutcome, StoreError> {
         let inner = &self.inner;
         if inner.closed.load(Ordering::Acquire) {
@@ -149,12 +161,12 @@ impl Store {
         )?;
         let accepted = prepared.batch.num_rows();
         if accepted > 0 {
-            while inner.state.read().expect("state lock").unflushed_bytes()
-                > inner.config.max_unflushed_bytes
-            {
-                let flushed = inner.flushed.notified();
-                inner.wake_flusher.notify_one();
-                let _ = tokio::time::timeout(Duration::from_millis(100), flushed).await;
+            // Backpressure: past the bound, this write flushes (or waits for the flush in
+            // progress) and fails with the flush's error rather than waiting for ever.
+            let over = inner.state.read().expect("state lock").unflushed_bytes()
+                > inner.config.max_unflushed_bytes;
+            if over {
+                flush(inner).await?;
             }
             let _gate = inner.gate.read().await;
             inner.wal.append(&prepared.batch).await?;
@@ -182,7 +194,7 @@ impl Store {
         }
         mem.extend_from_slice(state.active.batches());
         Snapshot {
-            dir: self.inner.dir.clone(),
+            storage: self.inner.storage.clone(),
             manifest: state.manifest.clone(),
             mem,
             mem_partitions,
@@ -270,53 +282,51 @@ async fn flusher(inner: Arc<Inner>) {
     }
 }
 
+/// Puts replaced files on the manifest's garbage list, to be deleted after the grace period.
+fn retire(manifest: &mut Manifest, replaced: Vec<FileMeta>, config: &StoreConfig) {
+    let due = chrono::Utc::now().timestamp_millis() + config.gc_grace.as_millis() as i64;
+    manifest
+        .garbage
+        .extend(replaced.into_iter().map(|file| Garbage {
+            file,
+            delete_after_ms: due,
+        }));
+}
+
 async fn maintain(inner: &Arc<Inner>) -> Result<(), StoreError> {
     let _one = inner.flush_lock.lock().await;
-    let mut manifest = (*inner.state.read().expect("state lock").manifest).clone();
-    let dir = inner.dir.clone();
-    let config = inner.config.clone();
-    let manifest = tokio::task::spawn_blocking(move || -> Result<Option<Manifest>, StoreError> {
-        let now = chrono::Utc::now().timestamp_millis();
-        let before = manifest.clone();
-        let mut replaced = Vec::new();
-        for partition in compact::candidates(&manifest) {
-            replaced.extend(compact::compact_partition(
-                &dir,
-                &mut manifest,
-                &partition,
-                config.row_group_rows,
-            )?);
-        }
-        replaced.extend(compact::apply_retention(
-            &mut manifest,
-            &config.retention_days,
-            now.div_euclid(86_400_000),
-        ));
-        let due = now + config.gc_grace.as_millis() as i64;
-        manifest
-            .garbage
-            .extend(replaced.into_iter().map(|file| Garbage {
-                file,
-                delete_after_ms: due,
-            }));
-        let garbage_due = manifest.garbage.iter().any(|g| g.delete_after_ms <= now);
-        if manifest == before && !garbage_due {
-            return Ok(None);
-        }
-        // Deleting needs the manifest that no longer lists the files to be durable first.
-        manifest.store(&dir)?;
-        let kept = manifest.garbage.len();
-        compact::collect_garbage(&dir, &mut manifest, now)?;
-        if manifest.garbage.len() != kept {
-            manifest.store(&dir)?;
-        }
-        Ok(Some(manifest))
-    })
-    .await
-    .expect("compaction task does not panic")?;
-    if let Some(manifest) = manifest {
-        inner.state.write().expect("state lock").manifest = Arc::new(manifest);
+    let before = (*inner.state.read().expect("state lock").manifest).clone();
+    let mut manifest = before.clone();
+    let storage = &inner.storage;
+    let config = &inner.config;
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut replaced = Vec::new();
+    for partition in compact::candidates(&manifest) {
+        replaced.extend(
+            compact::compact_partition(storage, &mut manifest, &partition, config.row_group_rows)
+                .await?,
+        );
     }
+    replaced.extend(compact::apply_retention(
+        &mut manifest,
+        &config.retention_days,
+        now.div_euclid(86_400_000),
+    ));
+    retire(&mut manifest, replaced, config);
+    // Garbage whose grace ends by now goes now (with no grace: what this run replaced).
+    let now = chrono::Utc::now().timestamp_millis();
+    let garbage_due = manifest.garbage.iter().any(|g| g.delete_after_ms <= now);
+    if manifest == before && !garbage_due {
+        return Ok(());
+    }
+    // Deleting needs the manifest that no longer lists the files to be durable first.
+    manifest.store(storage).await?;
+    let kept = manifest.garbage.len();
+    compact::collect_garbage(storage, &mut manifest, now).await?;
+    if manifest.garbage.len() != kept {
+        manifest.store(storage).await?;
+    }
+    inner.state.write().expect("state lock").manifest = Arc::new(manifest);
     Ok(())
 }
 
@@ -346,7 +356,6 @@ async fn flush(inner: &Arc<Inner>) -> Result<(), StoreError> {
         (state.frozen.clone(), (*state.manifest).clone())
     };
     if frozen.is_empty() {
-        inner.flushed.notify_waiters();
         return Ok(());
     }
     let through = frozen.iter().map(|(_, s)| *s).max().unwrap_or(0);
@@ -354,32 +363,25 @@ async fn flush(inner: &Arc<Inner>) -> Result<(), StoreError> {
         .iter()
         .flat_map(|(m, _)| m.batches().to_vec())
         .collect();
-    let dir = inner.dir.clone();
-    let row_group_rows = inner.config.row_group_rows;
-    let manifest = tokio::task::spawn_blocking(move || -> Result<Manifest, StoreError> {
-        let files = writer::write_partitions(
-            &dir,
-            &batches,
-            FileKind::Current,
-            &mut manifest,
-            row_group_rows,
-        )?;
-        manifest.max_seq = manifest
-            .max_seq
-            .max(files.iter().map(|f| f.max_seq).max().unwrap_or(0));
-        manifest.wal_flushed_through = manifest.wal_flushed_through.max(through);
-        manifest.files.extend(files);
-        manifest.store(&dir)?;
-        Ok(manifest)
-    })
-    .await
-    .expect("flush task does not panic")?;
+    let files = writer::write_partitions(
+        &inner.storage,
+        batches,
+        FileKind::Current,
+        &mut manifest,
+        inner.config.row_group_rows,
+    )
+    .await?;
+    manifest.max_seq = manifest
+        .max_seq
+        .max(files.iter().map(|f| f.max_seq).max().unwrap_or(0));
+    manifest.wal_flushed_through = manifest.wal_flushed_through.max(through);
+    manifest.files.extend(files);
+    manifest.store(&inner.storage).await?;
     {
         let mut state = inner.state.write().expect("state lock");
         state.manifest = Arc::new(manifest);
         state.frozen.drain(..frozen.len());
     }
     inner.wal.remove_through(through)?;
-    inner.flushed.notify_waiters();
     Ok(())
 }

@@ -12,14 +12,27 @@ use ecolake_store::{lake::compact, FileKind, Snapshot, Store, StoreConfig};
 
 /// Every value in the lake and the unflushed WAL, with how often it appears.
 fn values(dir: &std::path::Path) -> HashMap<u64, u32> {
-    let snap = Snapshot::read_only(dir).expect("the lake is readable");
-    let mut batches = snap.mem.clone();
-    for f in snap
-        .files(FileKind::Current)
-        .chain(snap.files(FileKind::History))
-    {
-        batches.extend(compact::read(dir, f).expect("every listed file is readable"));
-    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let batches = rt.block_on(async {
+        let snap = Snapshot::read_only(dir)
+            .await
+            .expect("the lake is readable");
+        let files: Vec<_> = snap
+            .files(FileKind::Current)
+            .chain(snap.files(FileKind::History))
+            .cloned()
+            .collect();
+        let mut batches = snap.mem.clone();
+        batches.extend(
+            compact::read(&snap.storage, &files)
+                .await
+                .expect("every listed file is readable"),
+        );
+        batches
+    });
     let mut seen = HashMap::new();
     for b in batches {
         let v = b

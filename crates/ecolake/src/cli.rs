@@ -44,9 +44,43 @@ pub fn run() -> ExitCode {
         Err(e) => {
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("ecolake: {e:#}");
+                eprintln!("ecolake: {}", chain(&e));
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An error and its causes, `: `-separated, leaving out a cause whose text the message before
+/// already shows (errors that name their cause in their own message and also expose it as a
+/// source, like an I/O error under "writing FILE: …", would otherwise print it twice).
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_the_message_shows_is_not_repeated() {
+        let io = std::io::Error::other("No space left on device");
+        let e = anyhow::Error::new(ecolake_store::StoreError::io("writing", "/lake/x", io))
+            .context("flushing");
+        assert_eq!(
+            super::chain(&e),
+            "flushing: writing /lake/x: No space left on device"
+        );
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(super::chain(&e), "outer: inner");
     }
 }

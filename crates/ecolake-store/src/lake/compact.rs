@@ -7,17 +7,15 @@
 //! grace period, so that queries planned on an older manifest can finish.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::path::Path;
 
-use arrow::array::{Array, BooleanArray, RecordBatch};
+use arrow::array::{BooleanArray, RecordBatch};
 use arrow::compute::{concat_batches, filter_record_batch};
-use arrow::row::{RowConverter, SortField};
 use ecolake_model::observation::{self, col};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::lake::manifest::{FileKind, FileMeta, Manifest};
-use crate::lake::{durable, writer};
+use crate::lake::storage::LakeStorage;
+use crate::lake::writer;
 use crate::{PartitionKey, StoreError};
 
 /// Partitions whose current data needs a merge on read: more than one current file, or a file
@@ -36,28 +34,45 @@ pub fn candidates(manifest: &Manifest) -> Vec<PartitionKey> {
         .collect()
 }
 
-/// Reads a lake file.
-pub fn read(dir: &Path, file: &FileMeta) -> Result<Vec<RecordBatch>, StoreError> {
-    let path = dir.join(file.rel_path());
-    let f = File::open(&path).map_err(|e| StoreError::io("opening", &path, e))?;
-    let err = |source| StoreError::Parquet {
-        path: path.clone(),
-        source,
-    };
-    let reader = ParquetRecordBatchReaderBuilder::try_new(f)
-        .map_err(err)?
-        .with_batch_size(64 * 1024)
-        .build()
-        .map_err(err)?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(StoreError::Arrow)
+/// Reads lake files (decoding on a blocking thread).
+pub async fn read(
+    storage: &LakeStorage,
+    files: &[FileMeta],
+) -> Result<Vec<RecordBatch>, StoreError> {
+    let mut out = Vec::new();
+    for file in files {
+        let rel = file.rel_path();
+        let Some(bytes) = storage.get(&rel).await? else {
+            return Err(StoreError::Manifest {
+                path: storage.url_of(crate::lake::storage::MANIFEST).into(),
+                detail: format!("lists {rel}, which is missing"),
+            });
+        };
+        let path = storage.url_of(&rel);
+        let batches = tokio::task::spawn_blocking(move || {
+            let err = |source| StoreError::Parquet {
+                path: path.clone().into(),
+                source,
+            };
+            ParquetRecordBatchReaderBuilder::try_new(bytes)
+                .map_err(err)?
+                .with_batch_size(64 * 1024)
+                .build()
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(StoreError::Arrow)
+        })
+        .await
+        .expect("decoding does not panic")?;
+        out.extend(batches);
+    }
+    Ok(out)
 }
 
 /// Compacts one partition into `manifest` (which the caller then stores). Returns the files
 /// it replaced (to be deleted after the grace period).
-pub fn compact_partition(
-    dir: &Path,
+pub async fn compact_partition(
+    storage: &LakeStorage,
     manifest: &mut Manifest,
     partition: &PartitionKey,
     row_group_rows: usize,
@@ -70,59 +85,63 @@ pub fn compact_partition(
     if old.is_empty() {
         return Ok(Vec::new());
     }
-    let mut batches = Vec::new();
-    for f in &old {
-        batches.extend(read(dir, f)?);
+    let batches = read(storage, &old).await?;
+    let (current, superseded) = tokio::task::spawn_blocking(move || split_versions(&batches))
+        .await
+        .expect("compaction does not panic")?;
+    let mut new_files = writer::write_partitions(
+        storage,
+        vec![current],
+        FileKind::Current,
+        manifest,
+        row_group_rows,
+    )
+    .await?;
+    if superseded.num_rows() > 0 {
+        new_files.extend(
+            writer::write_partitions(
+                storage,
+                vec![superseded],
+                FileKind::History,
+                manifest,
+                row_group_rows,
+            )
+            .await?,
+        );
     }
-    let all = concat_batches(&observation::schema(), &batches)?;
+    replace(manifest, &old, new_files);
+    Ok(old)
+}
+
+/// Replaces `old` files by `new` ones in the manifest.
+pub fn replace(manifest: &mut Manifest, old: &[FileMeta], new: Vec<FileMeta>) {
+    manifest.files.retain(|f| !old.iter().any(|o| o.id == f.id));
+    manifest.files.extend(new);
+}
+
+/// Splits the rows of a partition into the latest version of each key and the superseded ones.
+fn split_versions(batches: &[RecordBatch]) -> Result<(RecordBatch, RecordBatch), StoreError> {
+    let all = concat_batches(&observation::schema(), batches)?;
     let sorted = writer::sort(&all)?;
     let latest = latest_versions(&sorted)?;
-    let current = filter_record_batch(&sorted, &latest)?;
-    let superseded = filter_record_batch(&sorted, &arrow::compute::not(&latest)?)?;
-    let mut new_files =
-        writer::write_partitions(dir, &[current], FileKind::Current, manifest, row_group_rows)?;
-    if superseded.num_rows() > 0 {
-        new_files.extend(writer::write_partitions(
-            dir,
-            &[superseded],
-            FileKind::History,
-            manifest,
-            row_group_rows,
-        )?);
-    }
-    let ids: Vec<u64> = old.iter().map(|f| f.id).collect();
-    manifest.files.retain(|f| !ids.contains(&f.id));
-    manifest.files.extend(new_files);
-    Ok(old)
+    Ok((
+        filter_record_batch(&sorted, &latest)?,
+        filter_record_batch(&sorted, &arrow::compute::not(&latest)?)?,
+    ))
 }
 
 /// In a batch sorted by key then ascending `seq`, the last row of each key is its latest
 /// version.
 fn latest_versions(sorted: &RecordBatch) -> Result<BooleanArray, StoreError> {
-    let columns: Vec<_> = [col::SITE, col::FACTOR, col::PERIOD, col::TIME]
-        .iter()
-        .map(|c| {
-            sorted
-                .column_by_name(c)
-                .expect("observation schema")
-                .clone()
-        })
-        .collect();
-    let converter = RowConverter::new(
-        columns
-            .iter()
-            .map(|c| SortField::new(c.data_type().clone()))
-            .collect(),
-    )?;
-    let rows = converter.convert_columns(&columns)?;
+    let rows = writer::key_rows(sorted, &[col::SITE, col::FACTOR, col::PERIOD, col::TIME])?;
     let n = rows.num_rows();
     Ok(BooleanArray::from_iter((0..n).map(|i| {
         Some(i + 1 == n || rows.row(i) != rows.row(i + 1))
     })))
 }
 
-/// Drops from `manifest` the partitions whose day ended more than `keep_days` ago for their
-/// period (`limits`: period name → days). Returns the dropped files.
+/// Drops from `manifest` the partitions whose last day ended more than `keep_days` ago for
+/// their period (`limits`: period name → days). Returns the dropped files.
 pub fn apply_retention(
     manifest: &mut Manifest,
     limits: &BTreeMap<String, u32>,
@@ -131,7 +150,7 @@ pub fn apply_retention(
     let expired = |f: &FileMeta| {
         limits
             .get(&f.partition.period)
-            .is_some_and(|days| f.partition.day + i64::from(*days) < today)
+            .is_some_and(|days| f.partition.end_day() - 1 + i64::from(*days) < today)
     };
     let (dropped, kept): (Vec<FileMeta>, Vec<FileMeta>) =
         manifest.files.drain(..).partition(|f| expired(f));
@@ -141,11 +160,15 @@ pub fn apply_retention(
 
 /// Deletes replaced files whose grace period has passed (the manifest that stopped listing
 /// them is already durable) and forgets them.
-pub fn collect_garbage(dir: &Path, manifest: &mut Manifest, now_ms: i64) -> Result<(), StoreError> {
+pub async fn collect_garbage(
+    storage: &LakeStorage,
+    manifest: &mut Manifest,
+    now_ms: i64,
+) -> Result<(), StoreError> {
     let mut waiting = Vec::new();
     for g in std::mem::take(&mut manifest.garbage) {
         if g.delete_after_ms <= now_ms {
-            durable::remove(&dir.join(g.file.rel_path()))?;
+            storage.delete(&g.file.rel_path()).await?;
         } else {
             waiting.push(g);
         }

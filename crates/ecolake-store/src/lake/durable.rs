@@ -9,6 +9,7 @@ use crate::StoreError;
 
 /// fsyncs a directory so that entries created or removed in it are durable.
 pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    let dir = or_current(dir);
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| StoreError::io("syncing directory", dir, e))
@@ -16,6 +17,7 @@ pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
 
 /// Creates `dir` and its parents, making each new entry durable.
 pub fn create_dir_all(dir: &Path) -> Result<(), StoreError> {
+    let dir = or_current(dir);
     if dir.is_dir() {
         return Ok(());
     }
@@ -31,6 +33,15 @@ pub fn create_dir_all(dir: &Path) -> Result<(), StoreError> {
         sync_dir(parent)?;
     }
     Ok(())
+}
+
+/// The parent of a bare relative name (`data`) is the empty path: the current directory.
+fn or_current(dir: &Path) -> &Path {
+    if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }
 }
 
 /// Writes `bytes` to `path` atomically and durably.

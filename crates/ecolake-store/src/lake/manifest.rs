@@ -1,21 +1,24 @@
 //! The manifest: the list of lake files that make up the table, replaced atomically
-//! (`lake/_manifest.json`). A file not in the manifest is not part of the lake (a crash may leave
+//! (`_manifest.json` at the lake root). A file not in the manifest is not part of the lake (a crash may leave
 //! one behind; it is ignored and cleaned up). The WAL segments up to `wal_flushed_through` are
 //! in the lake and are skipped on replay.
 
-use std::path::{Path, PathBuf};
-
 use serde::{Deserialize, Serialize};
 
-use crate::lake::durable;
+use crate::lake::storage::{LakeStorage, MANIFEST};
 use crate::{PartitionKey, StoreError};
 
-/// The on-disk format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format version this build writes. It reads every earlier one and migrates it
+/// in place when a writer opens the lake ([`crate::lake::migrate`]).
+///
+/// - 1: every period partitioned by UTC day.
+/// - 2: partitions span a day (`rtd`, `min`), a month (`hour`) or a year (`day`, `month`,
+///   `year`), see [`crate::lake::Span`].
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Whether a file holds current versions (maybe with superseded ones not compacted yet) or
 /// only superseded versions moved there by compaction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     /// `lake/observations/…`
@@ -25,7 +28,7 @@ pub enum FileKind {
 }
 
 impl FileKind {
-    /// The table directory under `lake/`.
+    /// The table directory under the lake root.
     pub fn table_dir(self) -> &'static str {
         match self {
             FileKind::Current => "observations",
@@ -60,10 +63,10 @@ pub struct FileMeta {
 }
 
 impl FileMeta {
-    /// Path relative to the data directory.
+    /// Path relative to the lake root.
     pub fn rel_path(&self) -> String {
         format!(
-            "lake/{}/{}/{:016}.parquet",
+            "{}/{}/{:016}.parquet",
             self.kind.table_dir(),
             self.partition.dir(),
             self.id
@@ -116,41 +119,31 @@ impl Default for Manifest {
 }
 
 impl Manifest {
-    /// The manifest's path under a data directory.
-    pub fn path(dir: &Path) -> PathBuf {
-        dir.join("lake").join("_manifest.json")
-    }
-
-    /// Loads the manifest of a data directory (an empty one if there is none yet).
-    pub fn load(dir: &Path) -> Result<Manifest, StoreError> {
-        let path = Self::path(dir);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Manifest::default()),
-            Err(e) => return Err(StoreError::io("reading", path, e)),
+    /// Loads the manifest of a lake (an empty one if there is none yet).
+    pub async fn load(storage: &LakeStorage) -> Result<Manifest, StoreError> {
+        let Some(bytes) = storage.get(MANIFEST).await? else {
+            return Ok(Manifest::default());
         };
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| StoreError::Manifest {
-            path: path.clone(),
-            detail: e.to_string(),
-        })?;
+        let error = |detail: String| StoreError::Manifest {
+            path: storage.url_of(MANIFEST).into(),
+            detail,
+        };
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| error(e.to_string()))?;
         if m.format_version > FORMAT_VERSION {
-            return Err(StoreError::Manifest {
-                path,
-                detail: format!(
-                    "format version {} is newer than this build's {FORMAT_VERSION}; upgrade ecolake",
-                    m.format_version
-                ),
-            });
+            return Err(error(format!(
+                "format version {} is newer than this build's {FORMAT_VERSION}; upgrade ecolake",
+                m.format_version
+            )));
         }
         Ok(m)
     }
 
     /// Replaces the manifest atomically and durably, with `version` incremented.
-    pub fn store(&mut self, dir: &Path) -> Result<(), StoreError> {
+    pub async fn store(&mut self, storage: &LakeStorage) -> Result<(), StoreError> {
         self.version += 1;
         self.format_version = FORMAT_VERSION;
         let bytes = serde_json::to_vec_pretty(self).expect("a manifest serialises");
-        durable::write_atomic(&Self::path(dir), &bytes)
+        storage.put(MANIFEST, bytes.into()).await
     }
 
     /// Files of one kind.

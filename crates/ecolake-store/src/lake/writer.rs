@@ -1,9 +1,7 @@
-//! Writing lake files: sort by (period, day, site, factor, time, seq), split by partition,
-//! write each partition as one zstd Parquet file with statistics and a page index, under a
-//! temporary name, fsynced, then renamed into place.
+//! Writing lake files: sort by (period, partition, site, factor, time, seq), split by
+//! partition, encode each partition as one zstd Parquet file with statistics and a page index,
+//! and put it into the lake's storage (atomically and durably, see [`LakeStorage::put`]).
 
-use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -12,7 +10,7 @@ use arrow::array::{
 };
 use arrow::compute::{concat_batches, take_record_batch};
 use arrow::datatypes::Int32Type;
-use arrow::row::{RowConverter, SortField};
+use arrow::row::{RowConverter, Rows, SortField};
 use ecolake_model::observation::{self, col};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
@@ -20,41 +18,68 @@ use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use crate::lake::durable;
+use bytes::Bytes;
+
 use crate::lake::manifest::{FileKind, FileMeta, Manifest};
+use crate::lake::storage::LakeStorage;
+use crate::lake::Span;
 use crate::{PartitionKey, StoreError};
 
 /// Sorts `batches` and writes one file per partition. File ids come from `manifest`
 /// (`next_file_id` is advanced; the caller stores the manifest after adding the returned
-/// files).
-pub fn write_partitions(
-    dir: &Path,
-    batches: &[RecordBatch],
+/// files). The CPU work runs on a blocking thread; the files are put concurrently.
+pub async fn write_partitions(
+    storage: &LakeStorage,
+    batches: Vec<RecordBatch>,
     kind: FileKind,
     manifest: &mut Manifest,
     row_group_rows: usize,
 ) -> Result<Vec<FileMeta>, StoreError> {
+    let first_id = manifest.next_file_id;
+    let encoded = tokio::task::spawn_blocking(move || {
+        encode_partitions(&batches, kind, first_id, row_group_rows)
+    })
+    .await
+    .expect("encoding does not panic")?;
+    manifest.next_file_id += encoded.len() as u64;
+    let puts: Vec<(String, Bytes)> = encoded
+        .iter()
+        .map(|(meta, bytes)| (meta.rel_path(), bytes.clone()))
+        .collect();
+    futures::future::try_join_all(
+        puts.iter()
+            .map(|(rel, bytes)| storage.put(rel, bytes.clone())),
+    )
+    .await?;
+    Ok(encoded.into_iter().map(|(meta, _)| meta).collect())
+}
+
+/// Sorts `batches` and encodes one Parquet file per partition, numbered from `first_id`.
+pub fn encode_partitions(
+    batches: &[RecordBatch],
+    kind: FileKind,
+    first_id: u64,
+    row_group_rows: usize,
+) -> Result<Vec<(FileMeta, Bytes)>, StoreError> {
     let schema = observation::schema();
     let all = concat_batches(&schema, batches)?;
     if all.num_rows() == 0 {
         return Ok(Vec::new());
     }
     let sorted = sort(&all)?;
-    let mut files = Vec::new();
-    for (partition, range) in partitions(&sorted) {
-        let slice = sorted.slice(range.start, range.len());
-        let meta = write_file(dir, &slice, kind, partition, manifest, row_group_rows)?;
-        files.push(meta);
-    }
-    Ok(files)
+    partitions(&sorted)
+        .into_iter()
+        .zip(first_id..)
+        .map(|((partition, range), id)| {
+            let slice = sorted.slice(range.start, range.len());
+            encode_file(&slice, kind, partition, id, row_group_rows)
+        })
+        .collect()
 }
 
-/// The lake's sort order: period, day, site, factor, time, then seq.
+/// The lake's sort order: period, partition, site, factor, time, then seq.
 pub fn sort(batch: &RecordBatch) -> Result<RecordBatch, StoreError> {
-    let time = times(batch);
-    let day: ArrayRef = Arc::new(Int64Array::from_iter_values(
-        (0..time.len()).map(|i| time.value(i).div_euclid(86_400_000)),
-    ));
+    let day: ArrayRef = Arc::new(partition_days(batch));
     let column = |name: &str| {
         batch
             .column_by_name(name)
@@ -100,22 +125,36 @@ fn periods(batch: &RecordBatch) -> (&DictionaryArray<Int32Type>, &StringArray) {
     (dict, names)
 }
 
+/// The first day of each row's partition ([`PartitionKey::of`]).
+fn partition_days(batch: &RecordBatch) -> Int64Array {
+    let time = times(batch);
+    let (dict, names) = periods(batch);
+    let mut last: Option<(i32, i64, i64)> = None;
+    Int64Array::from_iter_values((0..batch.num_rows()).map(|i| {
+        let (k, day) = (dict.keys().value(i), time.value(i).div_euclid(86_400_000));
+        match last {
+            Some((lk, ld, start)) if lk == k && ld == day => start,
+            _ => {
+                let start = Span::of(names.value(k as usize)).start(day);
+                last = Some((k, day, start));
+                start
+            }
+        }
+    }))
+}
+
 /// Runs of equal partitions of a sorted batch.
 fn partitions(sorted: &RecordBatch) -> Vec<(PartitionKey, std::ops::Range<usize>)> {
-    let time = times(sorted);
+    let days = partition_days(sorted);
     let (dict, names) = periods(sorted);
-    let key = |i: usize| {
-        PartitionKey::new(
-            names.value(dict.keys().value(i) as usize),
-            time.value(i).div_euclid(86_400_000),
-        )
-    };
     let mut out: Vec<(PartitionKey, std::ops::Range<usize>)> = Vec::new();
     for i in 0..sorted.num_rows() {
-        let k = key(i);
+        let (k, day) = (dict.keys().value(i), days.value(i));
         match out.last_mut() {
-            Some((last, range)) if *last == k => range.end = i + 1,
-            _ => out.push((k, i..i + 1)),
+            Some((last, range)) if last.day == day && last.period == names.value(k as usize) => {
+                range.end = i + 1
+            }
+            _ => out.push((PartitionKey::new(names.value(k as usize), day), i..i + 1)),
         }
     }
     out
@@ -157,14 +196,13 @@ pub fn properties(row_group_rows: usize) -> WriterProperties {
     b.build()
 }
 
-fn write_file(
-    dir: &Path,
+fn encode_file(
     batch: &RecordBatch,
     kind: FileKind,
     partition: PartitionKey,
-    manifest: &mut Manifest,
+    id: u64,
     row_group_rows: usize,
-) -> Result<FileMeta, StoreError> {
+) -> Result<(FileMeta, Bytes), StoreError> {
     let time = times(batch);
     let seq: &UInt64Array = batch
         .column_by_name(col::SEQ)
@@ -176,7 +214,7 @@ fn write_file(
         .iter()
         .fold((u64::MAX, 0), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
     let mut meta = FileMeta {
-        id: manifest.next_file_id,
+        id,
         kind,
         partition,
         rows: batch.num_rows() as u64,
@@ -187,39 +225,33 @@ fn write_file(
         max_seq,
         unique_keys: unique_keys(batch)?,
     };
-    manifest.next_file_id += 1;
-    let path = dir.join(meta.rel_path());
-    durable::create_dir_all(path.parent().expect("file in a partition directory"))?;
-    let tmp = path.with_extension("parquet.tmp");
     let parquet_err = |source| StoreError::Parquet {
-        path: tmp.clone(),
+        path: meta.rel_path().into(),
         source,
     };
-    let file = File::create(&tmp).map_err(|e| StoreError::io("creating", &tmp, e))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(properties(row_group_rows)))
-        .map_err(parquet_err)?;
+    let mut writer = ArrowWriter::try_new(
+        Vec::with_capacity(batch.get_array_memory_size() / 8),
+        batch.schema(),
+        Some(properties(row_group_rows)),
+    )
+    .map_err(parquet_err)?;
     writer.write(batch).map_err(parquet_err)?;
-    let file = writer.into_inner().map_err(parquet_err)?;
-    file.sync_all()
-        .map_err(|e| StoreError::io("syncing", &tmp, e))?;
-    meta.bytes = file
-        .metadata()
-        .map_err(|e| StoreError::io("reading size of", &tmp, e))?
-        .len();
-    durable::publish(&tmp, &path)?;
-    Ok(meta)
+    let bytes = writer.into_inner().map_err(parquet_err)?;
+    meta.bytes = bytes.len() as u64;
+    Ok((meta, Bytes::from(bytes)))
 }
 
 /// Whether no (site, factor, time) repeats in a batch sorted in lake order within one partition.
 fn unique_keys(sorted: &RecordBatch) -> Result<bool, StoreError> {
-    let columns: Vec<ArrayRef> = [col::SITE, col::FACTOR, col::TIME]
+    let rows = key_rows(sorted, &[col::SITE, col::FACTOR, col::TIME])?;
+    Ok((1..rows.num_rows()).all(|i| rows.row(i - 1) != rows.row(i)))
+}
+
+/// The named columns of each row in a form that compares with `==` and `<`.
+pub(crate) fn key_rows(batch: &RecordBatch, names: &[&str]) -> Result<Rows, StoreError> {
+    let columns: Vec<ArrayRef> = names
         .iter()
-        .map(|c| {
-            sorted
-                .column_by_name(c)
-                .expect("observation schema")
-                .clone()
-        })
+        .map(|c| batch.column_by_name(c).expect("observation schema").clone())
         .collect();
     let converter = RowConverter::new(
         columns
@@ -227,6 +259,5 @@ fn unique_keys(sorted: &RecordBatch) -> Result<bool, StoreError> {
             .map(|c| SortField::new(c.data_type().clone()))
             .collect(),
     )?;
-    let rows = converter.convert_columns(&columns)?;
-    Ok((1..rows.num_rows()).all(|i| rows.row(i - 1) != rows.row(i)))
+    Ok(converter.convert_columns(&columns)?)
 }

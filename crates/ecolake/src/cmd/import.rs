@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use ecolake_ingest::{read_file, FileFormat, HourLabel, ImportOptions};
-use ecolake_store::{Store, StoreConfig};
+use ecolake_store::{LakeLocation, Store, StoreConfig};
 
 /// Rejections shown per file.
 const SHOWN: usize = 100;
@@ -28,6 +28,11 @@ pub struct ImportArgs {
     /// hour 16: `--hour-label end`).
     #[arg(long, default_value = "start", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<HourLabel>()))]
     hour_label: HourLabel,
+    /// Where the lake is, when not in the data directory: `s3://bucket/prefix` (credentials,
+    /// region and endpoint from the `AWS_*` environment variables). Recorded in the data
+    /// directory at first use; later commands find it there.
+    #[arg(long)]
+    lake: Option<String>,
     /// Files to import.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -42,7 +47,14 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let store = Store::open_as(&args.data_dir, StoreConfig::default(), "ecolake import").await?;
+    let config = StoreConfig {
+        lake: LakeLocation {
+            url: args.lake.clone(),
+            options: Vec::new(),
+        },
+        ..StoreConfig::default()
+    };
+    let store = Store::open_as(&args.data_dir, config, "ecolake import").await?;
     let options = ImportOptions {
         format: args.format,
         tz: args.tz,
@@ -54,7 +66,13 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         let parsed = match read_file(path, &options) {
             Ok(p) => p,
             Err(e) => {
-                report(format_args!("{}: {e}", path.display()));
+                // Most errors name the file already.
+                let text = e.to_string();
+                if text.contains(&*path.to_string_lossy()) {
+                    report(format_args!("{text}"));
+                } else {
+                    report(format_args!("{}: {text}", path.display()));
+                }
                 continue;
             }
         };
@@ -67,7 +85,7 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
             .map(|r| format!("line {}: {}", r.line, r.reason))
             .collect();
         let mut bad = parsed.rejected_count;
-        let (mut ok, mut row_base) = (0u64, 0u64);
+        let (mut ok, mut row_base) = (0u64, 0usize);
         for batch in &parsed.batches {
             let outcome = store.write(batch).await?;
             ok += outcome.accepted as u64;
@@ -77,13 +95,10 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .take(SHOWN.saturating_sub(rejected.len()))
             {
-                rejected.push(format!(
-                    "parsed row {}: {}",
-                    row_base + r.row as u64 + 1,
-                    r.reason
-                ));
+                let line = parsed.lines.get(row_base + r.row).copied().unwrap_or(0);
+                rejected.push(format!("line {line}: {}", r.reason));
             }
-            row_base += batch.num_rows() as u64;
+            row_base += batch.num_rows();
         }
         report(format_args!(
             "{}: {ok} rows accepted, {bad} rejected",

@@ -17,6 +17,10 @@ pub struct SqlArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Memory the query may hold, in MiB; beyond it sorts and aggregations spill to temporary
+    /// files or the query fails, instead of the process growing.
+    #[arg(long, default_value_t = 2048)]
+    memory_limit_mib: usize,
     /// The query. Tables: `observations` (current version of every key) and
     /// `observations_history` (every version, with source, received_at and seq).
     query: String,
@@ -41,8 +45,11 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the runtime")?;
     let batches = runtime.block_on(async {
-        let snapshot = Snapshot::read_only(&args.data_dir)?;
-        let ctx = ecolake_query::session(&snapshot).await?;
+        let snapshot = Snapshot::read_only(&args.data_dir).await?;
+        let config = ecolake_query::QueryConfig {
+            memory_limit: args.memory_limit_mib << 20,
+        };
+        let ctx = ecolake_query::session_with(&snapshot, &config).await?;
         anyhow::Ok(ecolake_query::run_read_only(&ctx, &args.query).await?)
     })?;
     let mut out = io::BufWriter::new(io::stdout().lock());
