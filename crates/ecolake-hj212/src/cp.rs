@@ -245,6 +245,14 @@ pub(crate) fn parse<'a>(
         ctx.warn(Warning::WhitespaceInCp);
     }
     assign_flags(&mut cp.items, &flags);
+    // A flag whose factor has no value in this packet is kept as a parameter (`code-Flag`),
+    // never dropped.
+    for (code, flag) in flags.iter() {
+        if !cp.items.iter().any(|item| same(code, &item.code)) {
+            cp.params
+                .push((Cow::Owned(format!("{code}-Flag")), Cow::Borrowed(*flag)));
+        }
+    }
     Ok(cp)
 }
 
@@ -348,5 +356,36 @@ impl Cp<'_> {
             || self.params.iter().any(|(k, _)| k == key)
             || self.items.iter().any(|i| split(&i.code, &i.field))
             || flags.iter().any(|(c, _)| split(c, "Flag"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{decode, encode, Profile};
+
+    /// Found by the fuzzer: `a08041-Flag=St` with no `a08041` value was dropped, so the packet
+    /// lost it (and re-encoding changed the packet).
+    #[test]
+    fn a_flag_without_a_value_is_kept_as_a_parameter() {
+        let segment = "QN=20250301120000123;ST=31;CN=2011;PW=123456;\
+                       MN=0123456789ABCDEF01234567;Flag=5;CP=&&DataTime=20250301120000;\
+                       a21026-Rtd=0,a21026-Flag=N;a08041-Flag=D&&";
+        let wire = format!(
+            "##{:04}{segment}{:04X}\r\n",
+            segment.len(),
+            crate::crc::hj212(segment.as_bytes())
+        );
+        let profile = Profile::default();
+        let packet = decode(wire.as_bytes(), &profile).unwrap().packet;
+        assert_eq!(packet.items.len(), 1);
+        assert_eq!(packet.items[0].flag.as_deref(), Some("N"));
+        let params: Vec<(&str, &str)> = packet
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(params, [("a08041-Flag", "D")]);
+        let again = encode(&packet, &profile).unwrap();
+        assert_eq!(decode(&again, &profile).unwrap().packet, packet);
     }
 }

@@ -129,7 +129,12 @@ fn write_cp(p: &Packet<'_>, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(dt.as_bytes());
     }
     for (k, v) in &p.params {
-        check("CP key", k, ";,=-", false)?;
+        // `code-Flag` is a parameter only while no item has that code (the decoder keeps a
+        // flag without a value that way); any other `-` would read back as an item.
+        let orphan_flag = k.strip_suffix("-Flag").is_some_and(|code| {
+            !code.is_empty() && !code.contains('-') && !p.items.iter().any(|i| i.code == code)
+        });
+        check("CP key", k, if orphan_flag { ";,=" } else { ";,=-" }, false)?;
         if k == "DataTime" {
             return Err(EncodeError::ReservedKey(k.to_string()));
         }
