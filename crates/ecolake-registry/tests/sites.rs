@@ -1,0 +1,181 @@
+//! The same registry tests on SQLite and on PostgreSQL. PostgreSQL runs when
+//! `ECOLAKE_TEST_POSTGRES` is set (`.ci/run` sets it; the value is the server URL, or `1` for
+//! `postgres://postgres@127.0.0.1:5432/test`): each test creates its own database and drops it.
+//! Without the variable the PostgreSQL half is skipped, saying so.
+
+use ecolake_registry::{Backend, Registry, RegistryError, Site, SiteMedium};
+use sqlx::Connection;
+
+/// A fresh PostgreSQL database for one test; dropped by [`Pg::drop_db`].
+struct Pg {
+    admin: String,
+    name: String,
+}
+
+impl Pg {
+    fn server() -> Option<String> {
+        let v = std::env::var("ECOLAKE_TEST_POSTGRES").ok()?;
+        Some(if v == "1" {
+            "postgres://postgres@127.0.0.1:5432/test".to_owned()
+        } else {
+            v
+        })
+    }
+
+    async fn create(admin: String, test: &str) -> Pg {
+        let name = format!(
+            "ecolake_{test}_{}_{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros()
+        );
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("ECOLAKE_TEST_POSTGRES is set but {admin} fails: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        Pg { admin, name }
+    }
+
+    fn url(&self) -> String {
+        let mut u = url::Url::parse(&self.admin).unwrap();
+        u.set_path(&self.name);
+        u.to_string()
+    }
+
+    async fn drop_db(self) {
+        let mut conn = sqlx::PgConnection::connect(&self.admin).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+}
+
+/// Runs `test` on a new SQLite registry, then on a new PostgreSQL one if configured.
+async fn on_both<F, Fut>(name: &str, test: F)
+where
+    F: Fn(Registry) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry::open_in(dir.path()).await.unwrap();
+    assert_eq!(registry.backend(), Backend::Sqlite);
+    test(registry).await;
+    match Pg::server() {
+        Some(admin) => {
+            let pg = Pg::create(admin, name).await;
+            let registry = Registry::open(&pg.url()).await.unwrap();
+            assert_eq!(registry.backend(), Backend::Postgres);
+            test(registry.clone()).await;
+            registry.close().await;
+            pg.drop_db().await;
+        }
+        #[allow(clippy::print_stderr)]
+        None => eprintln!("{name}: PostgreSQL skipped (ECOLAKE_TEST_POSTGRES is not set)"),
+    }
+}
+
+fn dongsi() -> Site {
+    let mut s = Site::new("1003A", "东四", SiteMedium::Air, 116.434, 39.9522);
+    s.name_en = Some("Dongsi".into());
+    s.level = Some("national".into());
+    s
+}
+
+#[tokio::test]
+async fn sites_are_stored_updated_and_audited() {
+    on_both("sites", |registry| async move {
+        registry.put_site("loader", &dongsi()).await.unwrap();
+        assert_eq!(registry.site("1003A").await.unwrap(), Some(dongsi()));
+        let mut moved = dongsi();
+        moved.lon = 116.4170;
+        moved.status = "inactive".into();
+        registry.put_site("analyst", &moved).await.unwrap();
+        assert_eq!(registry.sites().await.unwrap(), [moved.clone()]);
+
+        let log = registry.audit_log().await.unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!((log[0].id, log[1].id), (1, 2));
+        assert_eq!(
+            (log[0].action.as_str(), log[1].action.as_str()),
+            ("insert", "update")
+        );
+        assert_eq!(
+            (log[0].actor.as_str(), log[1].actor.as_str()),
+            ("loader", "analyst")
+        );
+        assert_eq!(log[0].before_json, None);
+        let before: Site = serde_json::from_str(log[1].before_json.as_deref().unwrap()).unwrap();
+        let after: Site = serde_json::from_str(log[1].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!((before, after), (dongsi(), moved));
+        registry.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_sites_are_refused_with_the_reason_and_change_nothing() {
+    on_both("bad_sites", |registry| async move {
+        let mut far = dongsi();
+        far.lat = 91.0;
+        let mut nowhere = dongsi();
+        nowhere.division = Some("110101".into());
+        let mut zone = dongsi();
+        zone.time_zone = "Beijing".into();
+        for (site, reason) in [
+            (far, "latitude 91"),
+            (nowhere, "division 110101 is not in the registry"),
+            (zone, "time zone `Beijing`"),
+        ] {
+            match registry.put_site("loader", &site).await {
+                Err(RegistryError::Invalid(e)) => assert!(e.contains(reason), "{e}"),
+                other => panic!("{reason}: {other:?}"),
+            }
+        }
+        assert_eq!(registry.sites().await.unwrap(), []);
+        assert_eq!(registry.audit_log().await.unwrap(), []);
+        assert!("river"
+            .parse::<SiteMedium>()
+            .unwrap_err()
+            .contains("surface_water"));
+        registry.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_writers_do_not_lose_or_duplicate_audit_records() {
+    on_both("concurrent", |registry| async move {
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let r = registry.clone();
+                tokio::spawn(async move {
+                    let mut s = dongsi();
+                    s.code = format!("{}A", 2000 + i);
+                    r.put_site(&format!("w{i}"), &s).await.unwrap();
+                })
+            })
+            .collect();
+        for w in writers {
+            w.await.unwrap();
+        }
+        let ids: Vec<i64> = registry
+            .audit_log()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids, (1..=8).collect::<Vec<_>>());
+        assert_eq!(registry.sites().await.unwrap().len(), 8);
+        registry.close().await;
+    })
+    .await;
+}
