@@ -188,6 +188,75 @@ impl Registry {
         Ok(())
     }
 
+    /// Inserts or renames an administrative division (GB/T 2260). Its parent (`110105` →
+    /// `110100` → `110000`) must be registered first, except for a province; a city-level code
+    /// whose city is not a unit of its own (`110100` under a municipality) may be skipped: the
+    /// nearest registered ancestor becomes the parent.
+    pub async fn put_division(
+        &self,
+        actor: &str,
+        code: &str,
+        name: &str,
+    ) -> Result<(), RegistryError> {
+        crate::codes::check_division_code(code).map_err(RegistryError::Invalid)?;
+        if name.trim().is_empty() {
+            return Err(RegistryError::Invalid(format!(
+                "division {code}: the name is empty"
+            )));
+        }
+        let _one = self.write.lock().await;
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut tx = self.pool.begin().await?;
+        let mut parent = crate::codes::parent_division(code);
+        while let Some(p) = parent.clone() {
+            let known = sqlx::query("SELECT code FROM divisions WHERE code = $1")
+                .bind(&p)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_some() {
+                break;
+            }
+            parent = crate::codes::parent_division(&p);
+        }
+        if parent.is_none() && !code.ends_with("0000") {
+            return Err(RegistryError::Invalid(format!(
+                "division {code}: its province {}0000 is not in the registry",
+                &code[..2]
+            )));
+        }
+        let before: Option<String> = sqlx::query("SELECT name FROM divisions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        sqlx::query(
+            "INSERT INTO divisions (code, name, parent, created_ms, updated_ms)              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (code) DO UPDATE SET              name = excluded.name, parent = excluded.parent, updated_ms = excluded.updated_ms",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(parent.clone())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let row = |name: &str| serde_json::json!({"code": code, "name": name, "parent": parent});
+        let action = if before.is_some() { "update" } else { "insert" };
+        let (before, after) = (before.as_deref().map(row), Some(row(name)));
+        audit(
+            &mut tx,
+            now,
+            actor,
+            "divisions",
+            code,
+            action,
+            before.as_ref(),
+            after.as_ref(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One site.
     pub async fn site(&self, code: &str) -> Result<Option<Site>, RegistryError> {
         sqlx::query(SITE_BY_CODE)

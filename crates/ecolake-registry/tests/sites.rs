@@ -179,3 +179,38 @@ async fn concurrent_writers_do_not_lose_or_duplicate_audit_records() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn divisions_need_their_province_and_sites_their_division() {
+    on_both("divisions", |registry| async move {
+        let e = registry
+            .put_division("loader", "110101", "东城区")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("province 110000"), "{e}");
+        registry
+            .put_division("loader", "110000", "北京市")
+            .await
+            .unwrap();
+        // Beijing's districts sit directly under the municipality (no 110100 registered).
+        registry
+            .put_division("loader", "110101", "东城区")
+            .await
+            .unwrap();
+        let mut s = dongsi();
+        s.division = Some("110101".into());
+        registry.put_site("loader", &s).await.unwrap();
+        assert_eq!(registry.site("1003A").await.unwrap(), Some(s));
+        assert!(registry.put_division("loader", "1101", "x").await.is_err());
+        let log = registry.audit_log().await.unwrap();
+        let entities: Vec<&str> = log.iter().map(|r| r.entity.as_str()).collect();
+        assert_eq!(entities, ["divisions", "divisions", "sites"]);
+        assert!(log[1]
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("\"parent\":\"110000\""));
+        registry.close().await;
+    })
+    .await;
+}
