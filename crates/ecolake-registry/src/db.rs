@@ -5,11 +5,16 @@
 use std::path::Path;
 
 use serde::Serialize;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 
-use crate::site::{Site, SiteMedium};
+use crate::division::{Basin, Department, Division};
+use crate::entity::Entity;
+use crate::site::Site;
 use crate::RegistryError;
+
+/// A registry transaction.
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// The registry's migrations, embedded at build time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -28,6 +33,8 @@ pub enum Backend {
 pub struct Registry {
     pool: AnyPool,
     backend: Backend,
+    /// The data directory (the key file lives there).
+    data_dir: std::path::PathBuf,
     /// Serialises this process's writes (SQLite allows one writer; audit ids are max + 1).
     write: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
@@ -61,12 +68,13 @@ impl Registry {
             source: e,
         })?;
         let path = data_dir.join("registry.db");
-        Registry::open(&format!("sqlite://{}?mode=rwc", path.display())).await
+        Registry::open(&format!("sqlite://{}?mode=rwc", path.display()), data_dir).await
     }
 
     /// Opens the registry at `url` (`sqlite://PATH?mode=rwc` or `postgres://…`) and brings its
-    /// schema up to date.
-    pub async fn open(url: &str) -> Result<Registry, RegistryError> {
+    /// schema up to date. `data_dir` is the platform's data directory: it holds the key file
+    /// that encrypts device passwords, which never goes into the database.
+    pub async fn open(url: &str, data_dir: &Path) -> Result<Registry, RegistryError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -110,8 +118,14 @@ impl Registry {
         Ok(Registry {
             pool,
             backend,
+            data_dir: data_dir.to_path_buf(),
             write: Default::default(),
         })
+    }
+
+    /// The data directory given at open.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// Which database this is.
@@ -126,66 +140,32 @@ impl Registry {
 
     /// Inserts or updates a site (after [`Site::check`]), with its audit record.
     pub async fn put_site(&self, actor: &str, site: &Site) -> Result<(), RegistryError> {
-        site.check().map_err(RegistryError::Invalid)?;
-        let _one = self.write.lock().await;
-        let now = chrono::Utc::now().timestamp_millis();
-        let mut tx = self.pool.begin().await?;
-        let before = sqlx::query(SITE_BY_CODE)
-            .bind(&site.code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| site_of(&r))
-            .transpose()?;
-        if let Some(division) = &site.division {
-            let known = sqlx::query("SELECT code FROM divisions WHERE code = $1")
-                .bind(division)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(RegistryError::Invalid(format!(
-                    "site {}: division {division} is not in the registry",
-                    site.code
-                )));
-            }
-        }
-        let action = if before.is_some() { "update" } else { "insert" };
-        sqlx::query(
-            "INSERT INTO sites (code, name, name_en, medium, lon, lat, division, basin, level, \
-             status, time_zone, created_ms, updated_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) \
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, \
-             medium = excluded.medium, lon = excluded.lon, lat = excluded.lat, \
-             division = excluded.division, basin = excluded.basin, level = excluded.level, \
-             status = excluded.status, time_zone = excluded.time_zone, \
-             updated_ms = excluded.updated_ms",
-        )
-        .bind(&site.code)
-        .bind(&site.name)
-        .bind(site.name_en.clone())
-        .bind(site.medium.as_str())
-        .bind(site.lon)
-        .bind(site.lat)
-        .bind(site.division.clone())
-        .bind(site.basin.clone())
-        .bind(site.level.clone())
-        .bind(&site.status)
-        .bind(&site.time_zone)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        audit(
-            &mut tx,
-            now,
-            actor,
-            "sites",
-            &site.code,
-            action,
-            before.as_ref(),
-            Some(site),
-        )
-        .await?;
+        self.put_one(actor, site).await
+    }
+
+    /// Writes one row of any entity in its own transaction, with its audit record.
+    pub(crate) async fn put_one<E: Entity>(
+        &self,
+        actor: &str,
+        row: &E,
+    ) -> Result<(), RegistryError> {
+        let (_one, mut tx) = self.begin_write().await?;
+        crate::entity::put(self, &mut tx, actor, row).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Starts a write: this process's write lock and a transaction.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<(tokio::sync::OwnedMutexGuard<()>, Tx), RegistryError> {
+        let one = self.write.clone().lock_owned().await;
+        Ok((one, self.pool.begin().await?))
+    }
+
+    /// The connection pool (for the entity modules' reads).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// Inserts or renames an administrative division (GB/T 2260). Its parent (`110105` →
@@ -198,83 +178,46 @@ impl Registry {
         code: &str,
         name: &str,
     ) -> Result<(), RegistryError> {
-        crate::codes::check_division_code(code).map_err(RegistryError::Invalid)?;
-        if name.trim().is_empty() {
-            return Err(RegistryError::Invalid(format!(
-                "division {code}: the name is empty"
-            )));
-        }
-        let _one = self.write.lock().await;
-        let now = chrono::Utc::now().timestamp_millis();
-        let mut tx = self.pool.begin().await?;
-        let mut parent = crate::codes::parent_division(code);
-        while let Some(p) = parent.clone() {
-            let known = sqlx::query("SELECT code FROM divisions WHERE code = $1")
-                .bind(&p)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_some() {
-                break;
-            }
-            parent = crate::codes::parent_division(&p);
-        }
-        if parent.is_none() && !code.ends_with("0000") {
-            return Err(RegistryError::Invalid(format!(
-                "division {code}: its province {}0000 is not in the registry",
-                &code[..2]
-            )));
-        }
-        let before: Option<String> = sqlx::query("SELECT name FROM divisions WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get(0))
-            .transpose()?;
-        sqlx::query(
-            "INSERT INTO divisions (code, name, parent, created_ms, updated_ms)              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (code) DO UPDATE SET              name = excluded.name, parent = excluded.parent, updated_ms = excluded.updated_ms",
-        )
-        .bind(code)
-        .bind(name)
-        .bind(parent.clone())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let row = |name: &str| serde_json::json!({"code": code, "name": name, "parent": parent});
-        let action = if before.is_some() { "update" } else { "insert" };
-        let (before, after) = (before.as_deref().map(row), Some(row(name)));
-        audit(
-            &mut tx,
-            now,
-            actor,
-            "divisions",
-            code,
-            action,
-            before.as_ref(),
-            after.as_ref(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.put_one(actor, &Division::new(code, name)).await
+    }
+
+    /// Every division, by code.
+    pub async fn divisions(&self) -> Result<Vec<Division>, RegistryError> {
+        Division::all(self).await
+    }
+
+    /// Inserts or renames a river basin.
+    pub async fn put_basin(&self, actor: &str, basin: &Basin) -> Result<(), RegistryError> {
+        self.put_one(actor, basin).await
+    }
+
+    /// Every basin, by code.
+    pub async fn basins(&self) -> Result<Vec<Basin>, RegistryError> {
+        Basin::all(self).await
+    }
+
+    /// Inserts or renames a department.
+    pub async fn put_department(
+        &self,
+        actor: &str,
+        department: &Department,
+    ) -> Result<(), RegistryError> {
+        self.put_one(actor, department).await
+    }
+
+    /// Every department, by code.
+    pub async fn departments(&self) -> Result<Vec<Department>, RegistryError> {
+        Department::all(self).await
     }
 
     /// One site.
     pub async fn site(&self, code: &str) -> Result<Option<Site>, RegistryError> {
-        sqlx::query(SITE_BY_CODE)
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| site_of(&r))
-            .transpose()
+        crate::site::by_code(&self.pool, code).await
     }
 
     /// Every site, by code.
     pub async fn sites(&self) -> Result<Vec<Site>, RegistryError> {
-        sqlx::query(ALL_SITES)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(site_of)
-            .collect()
+        Site::all(self).await
     }
 
     /// The audit log, oldest first.
@@ -302,36 +245,9 @@ impl Registry {
     }
 }
 
-/// The columns [`site_of`] reads, in its order.
-macro_rules! site_columns {
-    () => {
-        "code, name, name_en, medium, lon, lat, division, basin, level, status, time_zone"
-    };
-}
-const SITE_BY_CODE: &str = concat!("SELECT ", site_columns!(), " FROM sites WHERE code = $1");
-const ALL_SITES: &str = concat!("SELECT ", site_columns!(), " FROM sites ORDER BY code");
-
-fn site_of(r: &AnyRow) -> Result<Site, RegistryError> {
-    let medium: String = r.try_get(3)?;
-    Ok(Site {
-        code: r.try_get(0)?,
-        name: r.try_get(1)?,
-        name_en: r.try_get(2)?,
-        medium: medium
-            .parse::<SiteMedium>()
-            .map_err(RegistryError::Corrupt)?,
-        lon: r.try_get(4)?,
-        lat: r.try_get(5)?,
-        division: r.try_get(6)?,
-        basin: r.try_get(7)?,
-        level: r.try_get(8)?,
-        status: r.try_get(9)?,
-        time_zone: r.try_get(10)?,
-    })
-}
-
+/// Appends one record to the audit log, in the writing transaction.
 #[allow(clippy::too_many_arguments)]
-async fn audit<T: Serialize>(
+pub(crate) async fn audit<T: Serialize>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     now: i64,
     actor: &str,

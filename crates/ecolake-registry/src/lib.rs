@@ -7,9 +7,15 @@
 
 pub mod codes;
 mod db;
+mod division;
+mod entity;
 mod error;
+mod factor;
 mod site;
 
 pub use db::{AuditRecord, Backend, Registry};
+pub use division::{Basin, Department, Division};
+pub use entity::{split_list, Kind};
 pub use error::RegistryError;
+pub use factor::Factor;
 pub use site::{Site, SiteMedium};
