@@ -75,10 +75,12 @@ CREATE TABLE permit_limits (
 );
 
 -- 数采仪. The password is encrypted (nonce and ciphertext, base64) under the key in the key file
--- outside the database. A device reports for exactly one of a site or an outlet.
+-- outside the database (`password_set_ms`: when it was last set, which the audit log shows
+-- instead of the password). A device reports for exactly one of a site or an outlet.
 CREATE TABLE devices (
     mn TEXT PRIMARY KEY,
     password_enc TEXT NOT NULL,
+    password_set_ms BIGINT NOT NULL,
     site TEXT REFERENCES sites (code),
     outlet TEXT REFERENCES outlets (code),
     edition TEXT NOT NULL,
@@ -89,7 +91,8 @@ CREATE TABLE devices (
     interval_s BIGINT NOT NULL,
     enabled BIGINT NOT NULL,
     created_ms BIGINT NOT NULL,
-    updated_ms BIGINT NOT NULL
+    updated_ms BIGINT NOT NULL,
+    CHECK ((site IS NULL) <> (outlet IS NULL))
 );
 
 -- Factors a deployment adds to the HJ 212 registry of `ecolake-model`.
