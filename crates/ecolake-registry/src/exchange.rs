@@ -13,6 +13,26 @@ use serde::Serialize;
 use crate::entity::{put, Entity, Kind};
 use crate::{Registry, RegistryError};
 
+/// Expands `$go!(Type)` for the entity type of `$kind`: the one table from kinds to types.
+macro_rules! by_kind {
+    ($kind:expr, $go:ident) => {
+        match $kind {
+            Kind::Divisions => $go!(crate::Division),
+            Kind::Basins => $go!(crate::Basin),
+            Kind::Departments => $go!(crate::Department),
+            Kind::Sites => $go!(crate::Site),
+            Kind::Factors => $go!(crate::Factor),
+            Kind::Enterprises => $go!(crate::Enterprise),
+            Kind::Outlets => $go!(crate::Outlet),
+            Kind::Permits => $go!(crate::Permit),
+            Kind::PermitLimits => $go!(crate::PermitLimit),
+            Kind::Devices => $go!(crate::Device),
+            Kind::Responsibilities => $go!(crate::Responsibility),
+            Kind::Datasets => $go!(crate::Dataset),
+        }
+    };
+}
+
 /// A file format of import and export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -91,23 +111,10 @@ impl Registry {
                 self.import_rows::<$ty>(rows, options).await
             }};
         }
-        match kind {
-            Kind::Divisions => go!(crate::Division),
-            Kind::Basins => go!(crate::Basin),
-            Kind::Departments => go!(crate::Department),
-            Kind::Sites => go!(crate::Site),
-            Kind::Factors => go!(crate::Factor),
-            Kind::Enterprises => go!(crate::Enterprise),
-            Kind::Outlets => go!(crate::Outlet),
-            Kind::Permits => go!(crate::Permit),
-            Kind::PermitLimits => go!(crate::PermitLimit),
-            Kind::Devices => go!(crate::Device),
-            Kind::Responsibilities => go!(crate::Responsibility),
-            Kind::Datasets => go!(crate::Dataset),
-        }
+        by_kind!(kind, go)
     }
 
-    /// Imports rows already parsed (the station loaders build [`crate::Site`]s themselves).
+    /// Imports parsed rows (see [`Registry::import`]).
     pub(crate) async fn import_rows<E: Entity>(
         &self,
         rows: Parsed<E>,
@@ -205,23 +212,10 @@ impl Registry {
                 write_rows(format, &rows, out)
             }};
         }
-        match kind {
-            Kind::Divisions => go!(crate::Division),
-            Kind::Basins => go!(crate::Basin),
-            Kind::Departments => go!(crate::Department),
-            Kind::Sites => go!(crate::Site),
-            Kind::Factors => go!(crate::Factor),
-            Kind::Enterprises => go!(crate::Enterprise),
-            Kind::Outlets => go!(crate::Outlet),
-            Kind::Permits => go!(crate::Permit),
-            Kind::PermitLimits => go!(crate::PermitLimit),
-            Kind::Devices if secrets => {
-                write_rows(format, &self.devices_with_passwords().await?, out)
-            }
-            Kind::Devices => go!(crate::Device),
-            Kind::Responsibilities => go!(crate::Responsibility),
-            Kind::Datasets => go!(crate::Dataset),
+        if kind == Kind::Devices && secrets {
+            return write_rows(format, &self.devices_with_passwords().await?, out);
         }
+        by_kind!(kind, go)
     }
 }
 
