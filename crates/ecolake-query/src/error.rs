@@ -9,4 +9,7 @@ pub enum QueryError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] ecolake_store::StoreError),
+    /// The registry failed.
+    #[error(transparent)]
+    Registry(#[from] ecolake_registry::RegistryError),
 }

@@ -2,7 +2,8 @@
 //! snapshot. `observations` shows the current version of every key (the latest write), in
 //! every query, whether the key's versions sit in one compacted file, in several flushed files
 //! or in the memtable; `observations_history` shows every version with its source,
-//! `received_at` and `seq`. The session is ready to register more tables (the registry's).
+//! `received_at` and `seq`. [`register_registry`] adds the registry's tables (`sites`,
+//! `outlets`, `permits` …) and the catalog's datasets as views.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,6 +15,8 @@
 
 mod error;
 mod lake;
+mod registry;
 
 pub use error::QueryError;
 pub use lake::{run_read_only, session, session_config, session_with, QueryConfig};
+pub use registry::{register_registry, Registered};

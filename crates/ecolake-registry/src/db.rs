@@ -13,6 +13,12 @@ use crate::entity::Entity;
 use crate::site::Site;
 use crate::RegistryError;
 
+/// The SQLite registry's file in a data directory.
+pub const DB_FILE: &str = "registry.db";
+
+/// The PostgreSQL advisory lock registry writers take (per database): "ecolake" in ASCII.
+const WRITE_LOCK_KEY: i64 = 0x0065_636f_6c61_6b65;
+
 /// A registry transaction.
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -67,7 +73,7 @@ impl Registry {
             path: data_dir.to_path_buf(),
             source: e,
         })?;
-        let path = data_dir.join("registry.db");
+        let path = data_dir.join(DB_FILE);
         Registry::open(&format!("sqlite://{}?mode=rwc", path.display()), data_dir).await
     }
 
@@ -95,7 +101,8 @@ impl Registry {
                         sqlx::query("PRAGMA foreign_keys = ON")
                             .execute(&mut *conn)
                             .await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000")
+                        // A writer waits this long for another process's write to end.
+                        sqlx::query("PRAGMA busy_timeout = 30000")
                             .execute(&mut *conn)
                             .await?;
                     }
@@ -155,12 +162,27 @@ impl Registry {
         Ok(())
     }
 
-    /// Starts a write: this process's write lock and a transaction.
+    /// Starts a write: this process's write lock and a transaction that holds the database's
+    /// write lock from its first statement, so writers in other processes wait instead of
+    /// interleaving (the audit log's next id is read inside the transaction). SQLite: `BEGIN
+    /// IMMEDIATE`, waiting up to the busy timeout; PostgreSQL: a transaction-scoped advisory
+    /// lock, released at commit or rollback.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<(tokio::sync::OwnedMutexGuard<()>, Tx), RegistryError> {
         let one = self.write.clone().lock_owned().await;
-        Ok((one, self.pool.begin().await?))
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
+        Ok((one, tx))
     }
 
     /// The connection pool (for the entity modules' reads).

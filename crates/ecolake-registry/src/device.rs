@@ -11,6 +11,7 @@ use crate::codes;
 use crate::db::Tx;
 use crate::entity::{exists, split_list, Entity, Kind};
 use crate::secret::{self, Password};
+use crate::vocabulary::vocabulary;
 use crate::{Registry, RegistryError};
 
 /// The CRC dialects of `ecolake-hj212` (`CrcDialect::as_str` in `crates/ecolake-hj212/src/crc.rs`),
@@ -23,59 +24,17 @@ pub const CRC_DIALECTS: [&str; 5] = [
     "modbus-le",
 ];
 
-/// The HJ 212 edition a device speaks (as `ecolake-hj212` names editions in profiles).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProtocolEdition {
-    /// HJ/T 212-2005.
-    #[serde(rename = "2005")]
-    Hj212_2005,
-    /// HJ 212-2017 (the default).
-    #[default]
-    #[serde(rename = "2017")]
-    Hj212_2017,
-    /// HJ 212-2025.
-    #[serde(rename = "2025")]
-    Hj212_2025,
-    /// The national surface-water automatic-station variant.
-    #[serde(rename = "surface-water")]
-    SurfaceWater,
-}
-
-impl ProtocolEdition {
-    /// Every edition.
-    pub const ALL: [ProtocolEdition; 4] = [
-        ProtocolEdition::Hj212_2005,
-        ProtocolEdition::Hj212_2017,
-        ProtocolEdition::Hj212_2025,
-        ProtocolEdition::SurfaceWater,
-    ];
-
-    /// The name used in files and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProtocolEdition::Hj212_2005 => "2005",
-            ProtocolEdition::Hj212_2017 => "2017",
-            ProtocolEdition::Hj212_2025 => "2025",
-            ProtocolEdition::SurfaceWater => "surface-water",
-        }
+vocabulary!(
+    /// The HJ 212 edition a device speaks (as `ecolake-hj212` names editions in profiles).
+    #[derive(Default)]
+    ProtocolEdition, "edition", {
+        Hj212_2005 = "2005" => "HJ/T 212-2005.",
+        #[default]
+        Hj212_2017 = "2017" => "HJ 212-2017 (the default).",
+        Hj212_2025 = "2025" => "HJ 212-2025.",
+        SurfaceWater = "surface-water" => "The national surface-water automatic-station variant.",
     }
-}
-
-impl std::str::FromStr for ProtocolEdition {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ProtocolEdition::ALL
-            .into_iter()
-            .find(|e| e.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "edition `{s}`: must be one of {}",
-                    ProtocolEdition::ALL.map(ProtocolEdition::as_str).join(", ")
-                )
-            })
-    }
-}
+);
 
 /// What a device's `site` names: a monitoring site or an outlet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,7 +93,9 @@ pub struct Device {
     /// Whether its packets are accepted (default true).
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// When the stored password was last set (UTC ms): filled when read, ignored when written.
+    /// When the stored password was set (UTC ms). Written only with a password: a row that
+    /// gives it (an export being restored) keeps it, a row without it (a new password) gets
+    /// the time of writing; a time in the future is refused.
     #[serde(default)]
     pub password_set_ms: Option<i64>,
 }
@@ -398,6 +359,13 @@ impl Entity for Device {
             crate::factor::require(tx, &format!("device {}: units", d.mn), &factor).await?;
         }
         let units = d.stored_units();
+        if d.password_set_ms.is_some_and(|t| t > now) {
+            return Err(RegistryError::Invalid(format!(
+                "device {}: password_set_ms {} is in the future",
+                d.mn,
+                d.password_set_ms.unwrap_or_default()
+            )));
+        }
         match d.new_password() {
             Some(password) => {
                 let enc = secret::key_for_write(registry, tx)
@@ -407,7 +375,7 @@ impl Entity for Device {
                     "INSERT INTO devices (mn, password_enc, password_set_ms, site, outlet, \
                      edition, crc, strict, time_zone, units, interval_s, enabled, created_ms, \
                      updated_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3, $3) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
                      ON CONFLICT (mn) DO UPDATE SET password_enc = excluded.password_enc, \
                      password_set_ms = excluded.password_set_ms, site = excluded.site, \
                      outlet = excluded.outlet, edition = excluded.edition, crc = excluded.crc, \
@@ -417,7 +385,7 @@ impl Entity for Device {
                 )
                 .bind(&d.mn)
                 .bind(enc)
-                .bind(now)
+                .bind(d.password_set_ms.unwrap_or(now))
                 .bind(site)
                 .bind(outlet)
                 .bind(d.edition.as_str())
@@ -427,6 +395,7 @@ impl Entity for Device {
                 .bind(units)
                 .bind(d.interval_s)
                 .bind(i64::from(d.enabled))
+                .bind(now)
                 .execute(&mut **tx)
                 .await?;
             }

@@ -103,6 +103,27 @@ impl std::str::FromStr for Kind {
     }
 }
 
+/// Expands `$go!(Type)` for the entity type of `$kind`: the one table from kinds to types.
+macro_rules! by_kind {
+    ($kind:expr, $go:ident) => {
+        match $kind {
+            Kind::Divisions => $go!(crate::Division),
+            Kind::Basins => $go!(crate::Basin),
+            Kind::Departments => $go!(crate::Department),
+            Kind::Sites => $go!(crate::Site),
+            Kind::Factors => $go!(crate::Factor),
+            Kind::Enterprises => $go!(crate::Enterprise),
+            Kind::Outlets => $go!(crate::Outlet),
+            Kind::Permits => $go!(crate::Permit),
+            Kind::PermitLimits => $go!(crate::PermitLimit),
+            Kind::Devices => $go!(crate::Device),
+            Kind::Responsibilities => $go!(crate::Responsibility),
+            Kind::Datasets => $go!(crate::Dataset),
+        }
+    };
+}
+pub(crate) use by_kind;
+
 /// One kind of registry row. Rows are flat (no nested structs, lists as `;`-separated text), so
 /// the same serde form is a CSV record, a JSON object and a SQL table row.
 pub(crate) trait Entity: Serialize + DeserializeOwned + Send + Sync + 'static {

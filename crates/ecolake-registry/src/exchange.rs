@@ -10,39 +10,29 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::entity::{put, Entity, Kind};
+use crate::entity::{by_kind, put, Entity, Kind};
+use crate::vocabulary::vocabulary;
 use crate::{Registry, RegistryError};
 
-/// Expands `$go!(Type)` for the entity type of `$kind`: the one table from kinds to types.
-macro_rules! by_kind {
-    ($kind:expr, $go:ident) => {
-        match $kind {
-            Kind::Divisions => $go!(crate::Division),
-            Kind::Basins => $go!(crate::Basin),
-            Kind::Departments => $go!(crate::Department),
-            Kind::Sites => $go!(crate::Site),
-            Kind::Factors => $go!(crate::Factor),
-            Kind::Enterprises => $go!(crate::Enterprise),
-            Kind::Outlets => $go!(crate::Outlet),
-            Kind::Permits => $go!(crate::Permit),
-            Kind::PermitLimits => $go!(crate::PermitLimit),
-            Kind::Devices => $go!(crate::Device),
-            Kind::Responsibilities => $go!(crate::Responsibility),
-            Kind::Datasets => $go!(crate::Dataset),
-        }
-    };
-}
-
-/// A file format of import and export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// CSV with a header row naming the fields (UTF-8, an optional BOM).
-    Csv,
-    /// A JSON array of objects, or one object per line (JSON lines).
-    Json,
-}
+vocabulary!(
+    /// A file format of import and export (`--format`).
+    Format, "format", {
+        Csv = "csv" => "CSV with a header row naming the fields (UTF-8, an optional BOM).",
+        Json = "json" => "A JSON array of objects, or one object per line (JSON lines).",
+        BeijingStations = "beijing-stations" => "The Beijing national station list (`beijing_stations.csv`), read as sites; import only.",
+        Cnemc = "cnemc" => "The stations of a CNEMC national real-time snapshot, read as sites; import only.",
+    }
+);
 
 impl Format {
+    /// The kind a station-list format reads (sites), or `None` for the general formats.
+    fn only_kind(self) -> Option<Kind> {
+        match self {
+            Format::Csv | Format::Json => None,
+            Format::BeijingStations | Format::Cnemc => Some(Kind::Sites),
+        }
+    }
+
     /// The format a file name implies (`.json`/`.jsonl`/`.ndjson` → JSON, else CSV).
     pub fn of_path(path: &std::path::Path) -> Format {
         match path.extension().and_then(|e| e.to_str()) {
@@ -105,6 +95,22 @@ impl Registry {
         data: &[u8],
         options: &ImportOptions,
     ) -> Result<ImportReport, RegistryError> {
+        match (format, format.only_kind()) {
+            (Format::BeijingStations, Some(k)) if k == kind => {
+                let rows = crate::stations::beijing_stations(data)?;
+                return self.import_rows(rows, options).await;
+            }
+            (Format::Cnemc, Some(k)) if k == kind => {
+                let rows = crate::stations::cnemc_sites(data)?;
+                return self.import_rows(rows, options).await;
+            }
+            (_, Some(k)) => {
+                return Err(RegistryError::Invalid(format!(
+                    "format {format} holds {k}, not {kind}"
+                )))
+            }
+            (_, None) => {}
+        }
         macro_rules! go {
             ($ty:ty) => {{
                 let rows = parse::<$ty>(format, data)?;
@@ -206,6 +212,11 @@ impl Registry {
         secrets: bool,
         out: &mut dyn Write,
     ) -> Result<usize, RegistryError> {
+        if format.only_kind().is_some() {
+            return Err(RegistryError::Invalid(format!(
+                "format {format} is read on import only; export writes csv or json"
+            )));
+        }
         macro_rules! go {
             ($ty:ty) => {{
                 let rows = <$ty as Entity>::all(self).await?;
@@ -250,19 +261,13 @@ pub(crate) fn tracing_options() -> serde_arrow::schema::TracingOptions {
 pub(crate) fn parse<E: Entity>(format: Format, data: &[u8]) -> Result<Parsed<E>, RegistryError> {
     let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     match format {
-        Format::Csv => parse_csv(data),
         Format::Json => parse_json(data),
+        _ => parse_csv(data),
     }
 }
 
 fn parse_csv<E: Entity>(data: &[u8]) -> Result<Parsed<E>, RegistryError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(data);
-    let headers = reader
-        .headers()
-        .map_err(|e| RegistryError::Invalid(format!("the CSV header: {e}")))?
-        .clone();
+    let (mut reader, headers) = csv_reader(data, "the CSV header")?;
     let fields = field_names::<E>();
     for h in &headers {
         if !fields.iter().any(|f| f == h) {
@@ -273,6 +278,37 @@ fn parse_csv<E: Entity>(data: &[u8]) -> Result<Parsed<E>, RegistryError> {
             )));
         }
     }
+    Ok(csv_rows(&mut reader, &headers, |record| {
+        record
+            .deserialize::<E>(Some(&headers))
+            .map_err(|e| csv_reason(&e, &headers, record))
+    }))
+}
+
+/// A CSV reader over `data` (trimmed fields, a leading BOM skipped) and its header row;
+/// `what` names the header in the error.
+pub(crate) fn csv_reader<'a>(
+    data: &'a [u8],
+    what: &str,
+) -> Result<(csv::Reader<&'a [u8]>, csv::StringRecord), RegistryError> {
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(data);
+    let headers = reader
+        .headers()
+        .map_err(|e| RegistryError::Invalid(format!("{what}: {e}")))?
+        .clone();
+    Ok((reader, headers))
+}
+
+/// Every record after the header as `row` reads it, with its line; a malformed record is a
+/// refused row, and reading stops at one the reader cannot get past.
+pub(crate) fn csv_rows<E>(
+    reader: &mut csv::Reader<&[u8]>,
+    headers: &csv::StringRecord,
+    mut row: impl FnMut(&csv::StringRecord) -> Result<E, String>,
+) -> Parsed<E> {
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -281,17 +317,12 @@ fn parse_csv<E: Entity>(data: &[u8]) -> Result<Parsed<E>, RegistryError> {
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(line, |p| p.line());
-                let row = record
-                    .deserialize::<E>(Some(&headers))
-                    .map_err(|e| csv_reason(&e, &headers));
-                rows.push((line, row));
+                rows.push((line, row(&record)));
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
-                rows.push((
-                    line,
-                    Err(format!("malformed CSV: {}", csv_reason(&e, &headers))),
-                ));
+                let reason = csv_reason(&e, headers, &record);
+                rows.push((line, Err(format!("malformed CSV: {reason}"))));
                 if !matches!(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -301,16 +332,21 @@ fn parse_csv<E: Entity>(data: &[u8]) -> Result<Parsed<E>, RegistryError> {
             }
         }
     }
-    Ok(rows)
+    rows
 }
 
 /// A CSV error without the position (the line is reported beside it), naming the column.
-fn csv_reason(e: &csv::Error, headers: &csv::StringRecord) -> String {
+/// serde reports an unknown enum variant without its field, so that column is found by value.
+fn csv_reason(e: &csv::Error, headers: &csv::StringRecord, record: &csv::StringRecord) -> String {
     match e.kind() {
         csv::ErrorKind::Deserialize { err, .. } => {
-            let column = err
-                .field()
-                .and_then(|i| headers.get(i as usize))
+            let index = err.field().map(|i| i as usize).or_else(|| {
+                let text = err.kind().to_string();
+                let variant = text.strip_prefix("unknown variant `")?.split('`').next()?;
+                record.iter().position(|v| v == variant)
+            });
+            let column = index
+                .and_then(|i| headers.get(i))
                 .map(|h| format!("column `{h}`: "))
                 .unwrap_or_default();
             format!("{column}{}", err.kind())
@@ -436,7 +472,8 @@ pub(crate) fn write_rows<E: Entity + Serialize>(
             }
             w.flush().map_err(io)?;
         }
-        Format::Json => {
+        // JSON (export refuses the station-list formats before here).
+        _ => {
             out.write_all(b"[").map_err(io)?;
             for (i, row) in rows.iter().enumerate() {
                 out.write_all(if i == 0 { b"\n" } else { b",\n" })

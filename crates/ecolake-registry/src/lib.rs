@@ -1,14 +1,15 @@
 //! The registry of sites, enterprises, outlets, permits and devices, the data-resource catalog
-//! with sharing tiers, users, API keys and the audit log, on SQLite or PostgreSQL through sqlx
-//! (issue #4, in progress).
+//! with sharing tiers and the audit log, on SQLite or PostgreSQL through sqlx (issue #4).
 //!
 //! Every entry kind ([`Kind`]) — divisions, basins, departments, sites, enterprises, outlets,
 //! permits and their limits, devices (passwords encrypted under a key file outside the
 //! database), deployment factors, collection responsibilities and datasets with their sharing
 //! tier — is checked, stored and audited the same way on both back ends ([`Registry`]), and
-//! bulk-imported or exported as CSV or JSON ([`Registry::import`], [`Registry::export`]); the
-//! catalog renders as DCAT-AP JSON-LD ([`dcat`]). Still to come: the `ecolake registry` CLI,
-//! the registry tables in SQL sessions, and users and API keys (issue #7).
+//! bulk-imported or exported as CSV or JSON ([`Registry::import`], [`Registry::export`]), with
+//! the published station lists as import formats ([`Format`]); the catalog renders as DCAT-AP
+//! JSON-LD ([`dcat`]); query sessions read every kind as an Arrow table and every dataset as a
+//! view ([`Registry::sql_tables`], [`Registry::sql_views`]). Users and API keys come with the
+//! API (issue #7).
 
 pub mod codes;
 mod dataset;
@@ -25,11 +26,14 @@ mod responsibility;
 mod secret;
 mod site;
 mod source;
+mod stations;
+mod tables;
+mod vocabulary;
 
 pub use dataset::{
     BoundingBox, Coverage, Dataset, DatasetSource, DatasetTheme, SharingTier, UpdateFrequency,
 };
-pub use db::{AuditRecord, Backend, Registry};
+pub use db::{AuditRecord, Backend, Registry, DB_FILE};
 pub use device::{Device, ProtocolEdition, ReportsFor, CRC_DIALECTS};
 pub use division::{Basin, Department, Division};
 pub use entity::{split_list, Kind};
@@ -41,3 +45,4 @@ pub use responsibility::{DuplicateCollection, Responsibility};
 pub use secret::{Password, KEY_FILE};
 pub use site::{Site, SiteMedium};
 pub use source::{Enterprise, Outlet, OutletKind};
+pub use tables::{empty_sql_tables, SqlTable, SqlView};

@@ -17,6 +17,7 @@ use sqlx::Row;
 
 use crate::db::Tx;
 use crate::entity::{exists, Entity, Kind};
+use crate::vocabulary::vocabulary;
 use crate::{Registry, RegistryError};
 
 /// A discharge permit of an enterprise.
@@ -89,56 +90,16 @@ impl Permit {
     }
 }
 
-/// The period a limit value is averaged over (the `averaging` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Averaging {
-    /// Hourly mean.
-    Hour,
-    /// Daily mean.
-    Day,
-    /// Monthly mean.
-    Month,
-    /// Annual mean.
-    Year,
-}
-
-impl Averaging {
-    /// Every period, shortest first.
-    pub const ALL: [Averaging; 4] = [
-        Averaging::Hour,
-        Averaging::Day,
-        Averaging::Month,
-        Averaging::Year,
-    ];
-
-    /// The name used in files and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Averaging::Hour => "hour",
-            Averaging::Day => "day",
-            Averaging::Month => "month",
-            Averaging::Year => "year",
-        }
+vocabulary!(
+    /// The period a limit value is averaged over (the `averaging` column).
+    #[derive(PartialOrd, Ord)]
+    Averaging, "averaging", {
+        Hour = "hour" => "Hourly mean.",
+        Day = "day" => "Daily mean.",
+        Month = "month" => "Monthly mean.",
+        Year = "year" => "Annual mean.",
     }
-}
-
-impl std::fmt::Display for Averaging {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Averaging {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Averaging::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| format!("averaging `{s}`: must be one of hour, day, month, year"))
-    }
-}
+);
 
 /// One limit of a permit: an outlet's limit for a factor over an averaging period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

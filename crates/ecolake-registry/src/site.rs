@@ -7,73 +7,22 @@ use sqlx::Row;
 use crate::codes;
 use crate::db::Tx;
 use crate::entity::{exists, Entity, Kind};
+use crate::vocabulary::vocabulary;
 use crate::{Registry, RegistryError};
 
-/// What a site monitors (the `medium` column; the CSV contract of issue #4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteMedium {
-    /// Ambient air.
-    Air,
-    /// Rivers, lakes, reservoirs.
-    SurfaceWater,
-    /// Groundwater.
-    Groundwater,
-    /// Soil.
-    Soil,
-    /// Acoustic environment.
-    Noise,
-    /// Radiation.
-    Radiation,
-    /// Sea water.
-    Ocean,
-    /// A pollution source's outlet.
-    Outlet,
-}
-
-impl SiteMedium {
-    /// Every medium, in the order of the contract.
-    pub const ALL: [SiteMedium; 8] = [
-        SiteMedium::Air,
-        SiteMedium::SurfaceWater,
-        SiteMedium::Groundwater,
-        SiteMedium::Soil,
-        SiteMedium::Noise,
-        SiteMedium::Radiation,
-        SiteMedium::Ocean,
-        SiteMedium::Outlet,
-    ];
-
-    /// The name used in files and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SiteMedium::Air => "air",
-            SiteMedium::SurfaceWater => "surface_water",
-            SiteMedium::Groundwater => "groundwater",
-            SiteMedium::Soil => "soil",
-            SiteMedium::Noise => "noise",
-            SiteMedium::Radiation => "radiation",
-            SiteMedium::Ocean => "ocean",
-            SiteMedium::Outlet => "outlet",
-        }
+vocabulary!(
+    /// What a site monitors (the `medium` column; the CSV contract of issue #4).
+    SiteMedium, "medium", {
+        Air = "air" => "Ambient air.",
+        SurfaceWater = "surface_water" => "Rivers, lakes, reservoirs.",
+        Groundwater = "groundwater" => "Groundwater.",
+        Soil = "soil" => "Soil.",
+        Noise = "noise" => "Acoustic environment.",
+        Radiation = "radiation" => "Radiation.",
+        Ocean = "ocean" => "Sea water.",
+        Outlet = "outlet" => "A pollution source's outlet.",
     }
-}
-
-impl std::str::FromStr for SiteMedium {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SiteMedium::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| {
-                format!(
-                    "medium `{s}`: must be one of {}",
-                    SiteMedium::ALL.map(SiteMedium::as_str).join(", ")
-                )
-            })
-    }
-}
+);
 
 /// A monitoring site.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use sqlx::Row;
 use crate::codes;
 use crate::db::Tx;
 use crate::entity::{check_code, exists, split_list, Entity, Kind};
+use crate::vocabulary::vocabulary;
 use crate::{Registry, RegistryError};
 
 /// An enterprise that discharges pollutants (排污单位).
@@ -85,45 +86,14 @@ impl Enterprise {
     }
 }
 
-/// Where an outlet discharges to (the `kind` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OutletKind {
-    /// Flue gas or process exhaust (废气排放口).
-    Air,
-    /// Wastewater (废水排放口).
-    Water,
-}
-
-impl OutletKind {
-    /// Both kinds.
-    pub const ALL: [OutletKind; 2] = [OutletKind::Air, OutletKind::Water];
-
-    /// The name used in files and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutletKind::Air => "air",
-            OutletKind::Water => "water",
-        }
+vocabulary!(
+    /// Where an outlet discharges to (the `kind` column).
+    #[derive(PartialOrd, Ord)]
+    OutletKind, "outlet kind", {
+        Air = "air" => "Flue gas or process exhaust (废气排放口).",
+        Water = "water" => "Wastewater (废水排放口).",
     }
-}
-
-impl std::fmt::Display for OutletKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for OutletKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        OutletKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("outlet kind `{s}`: must be air or water"))
-    }
-}
+);
 
 /// An outlet of an enterprise (排放口).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

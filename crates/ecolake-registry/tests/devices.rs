@@ -164,6 +164,16 @@ async fn devices_are_stored_updated_and_audited() {
         assert_eq!(last["password_set_ms"], changed.password_set_ms.unwrap());
         assert_eq!(last["site"], OUTLET);
         assert_eq!(last["reports_for"], "outlet");
+
+        // A row that says when its password was set (an export being restored) keeps that
+        // time; a time in the future is refused.
+        moved.password_set_ms = Some(1_700_000_000_000);
+        registry.put_device("restore", &moved).await.unwrap();
+        let restored = registry.device(MN).await.unwrap().unwrap();
+        assert_eq!(restored.password_set_ms, Some(1_700_000_000_000));
+        moved.password_set_ms = Some(i64::MAX);
+        let e = registry.put_device("restore", &moved).await.unwrap_err();
+        assert!(e.to_string().contains("is in the future"), "{e}");
         registry.close().await;
     })
     .await;

@@ -36,7 +36,9 @@ async fn a_file_with_bad_rows_changes_nothing_unless_partial() {
             report.errors
         );
         assert!(
-            report.errors[1].reason.contains("unknown variant `river`"),
+            report.errors[1]
+                .reason
+                .contains("column `medium`: unknown variant `river`"),
             "{:?}",
             report.errors
         );

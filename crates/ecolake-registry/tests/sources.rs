@@ -451,7 +451,7 @@ async fn bad_outlets_are_refused_with_the_reason_and_change_nothing() {
         assert!("smoke"
             .parse::<OutletKind>()
             .unwrap_err()
-            .contains("air or water"));
+            .contains("must be one of air, water"));
 
         assert_eq!(registry.outlets().await.unwrap(), []);
         assert_eq!(registry.audit_log().await.unwrap().len(), logged);

@@ -21,8 +21,12 @@ enum Command {
     Hj212(cmd::hj212::Hj212Command),
     /// Load observation files (CSV, Parquet, PRSA) into the lake of a data directory.
     Import(cmd::import::ImportArgs),
-    /// Run SQL on the lake of a data directory, read-only (also while a server writes to it).
+    /// Run SQL on the lake and the registry of a data directory, read-only (also while a
+    /// server writes to it).
     Sql(cmd::sql::SqlArgs),
+    /// The registry of sites, sources, permits, devices and datasets: bulk import and export.
+    #[command(subcommand)]
+    Registry(cmd::registry::RegistryCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -38,6 +42,7 @@ pub fn run() -> ExitCode {
         Command::Hj212(c) => cmd::hj212::run(c),
         Command::Import(a) => cmd::import::run(&a),
         Command::Sql(a) => cmd::sql::run(&a),
+        Command::Registry(c) => cmd::registry::run(c),
     };
     match result {
         Ok(code) => code,

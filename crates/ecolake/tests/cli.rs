@@ -2,6 +2,8 @@
 //! Snapshots (insta) pin the JSON contract of `hj212 decode` (`encode` must invert it) and the
 //! output formats of `sql`; `import` is checked by what it reports and what `sql` then reads.
 
+mod binary;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -9,6 +11,8 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, TimestampMillisecondArray};
 use serde_json::Value;
+
+use binary::{ecolake_in, path_str, sql_csv, stderr, success, workspace};
 
 fn corpus() -> Vec<Value> {
     let path = concat!(
@@ -228,59 +232,6 @@ fn bad_options_are_refused_clearly() {
 }
 
 // ---- `ecolake import` and `ecolake sql` ----
-
-/// Runs the binary in `cwd` without stdin.
-fn ecolake_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecolake"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// The stdout of a run that must succeed.
-fn success(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstderr: {}",
-        out.status.code(),
-        stderr(out)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-/// A fresh directory with `files` (name, contents) in it.
-fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// `ecolake sql --format csv` of `query` on `data`.
-fn sql_csv(cwd: &Path, data: &Path, query: &str) -> String {
-    success(&ecolake_in(
-        cwd,
-        &[
-            "sql",
-            "--data-dir",
-            path_str(data),
-            "--format",
-            "csv",
-            query,
-        ],
-    ))
-}
 
 const GOOD_AND_BAD: &str = "\
 time,site,factor,period,value,flag

@@ -2,16 +2,9 @@
 //! pool's error (and exit status 1) instead of growing the process; the same query runs within
 //! the default limit.
 
-use std::process::{Command, Output, Stdio};
+mod binary;
 
-fn ecolake(cwd: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecolake"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
+use binary::ecolake_in as ecolake;
 
 #[test]
 fn a_query_past_the_memory_limit_fails_clearly() {

@@ -9,13 +9,14 @@ use ecolake_registry::{Backend, Registry};
 use sqlx::Connection;
 
 /// A fresh PostgreSQL database for one test; dropped by [`Pg::drop_db`].
-struct Pg {
+pub struct Pg {
     admin: String,
     name: String,
 }
 
 impl Pg {
-    fn server() -> Option<String> {
+    /// The server's admin URL, if `ECOLAKE_TEST_POSTGRES` is set.
+    pub fn server() -> Option<String> {
         let v = std::env::var("ECOLAKE_TEST_POSTGRES").ok()?;
         Some(if v == "1" {
             "postgres://postgres@127.0.0.1:5432/test".to_owned()
@@ -24,7 +25,8 @@ impl Pg {
         })
     }
 
-    async fn create(admin: String, test: &str) -> Pg {
+    /// Creates a database named after `test`, the process and the time.
+    pub async fn create(admin: String, test: &str) -> Pg {
         let name = format!(
             "ecolake_{test}_{}_{}",
             std::process::id(),
@@ -41,13 +43,15 @@ impl Pg {
         Pg { admin, name }
     }
 
-    fn url(&self) -> String {
+    /// The database's URL.
+    pub fn url(&self) -> String {
         let mut u = url::Url::parse(&self.admin).unwrap();
         u.set_path(&self.name);
         u.to_string()
     }
 
-    async fn drop_db(self) {
+    /// Drops the database (closing its connections).
+    pub async fn drop_db(self) {
         let mut conn = sqlx::PgConnection::connect(&self.admin).await.unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "DROP DATABASE {} WITH (FORCE)",

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+
+use super::report;
 use clap::Args;
 use ecolake_ingest::{read_file, FileFormat, HourLabel, ImportOptions};
 use ecolake_store::{LakeLocation, Store, StoreConfig};
@@ -123,9 +125,4 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-#[allow(clippy::print_stderr)]
-fn report(msg: std::fmt::Arguments<'_>) {
-    eprintln!("{msg}");
 }

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+
+use super::report;
 use arrow::record_batch::RecordBatch;
 use clap::{Args, ValueEnum};
 use ecolake_store::Snapshot;
@@ -21,8 +23,15 @@ pub struct SqlArgs {
     /// files or the query fails, instead of the process growing.
     #[arg(long, default_value_t = 2048)]
     memory_limit_mib: usize,
-    /// The query. Tables: `observations` (current version of every key) and
-    /// `observations_history` (every version, with source, received_at and seq).
+    /// The registry database when it is not `DATA_DIR/registry.db`: `postgres://USER@HOST/DB`
+    /// or `sqlite://PATH`.
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
+    /// The query. Tables: `observations` (current version of every key),
+    /// `observations_history` (every version, with source, received_at and seq), the registry's
+    /// `sites`, `enterprises`, `outlets`, `permits`, `permit_limits`, `devices` (no passwords),
+    /// `factors`, `divisions`, `basins`, `departments`, `responsibilities`, `datasets`, and each
+    /// dataset of the catalog as a view of its name.
     query: String,
 }
 
@@ -50,6 +59,21 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
             memory_limit: args.memory_limit_mib << 20,
         };
         let ctx = ecolake_query::session_with(&snapshot, &config).await?;
+        // Without a registry database yet, the registry tables are there and empty.
+        let registry = match &args.registry {
+            Some(url) => Some(super::registry::open(&args.data_dir, Some(url)).await?),
+            None if args.data_dir.join(ecolake_registry::DB_FILE).exists() => {
+                Some(super::registry::open(&args.data_dir, None).await?)
+            }
+            None => None,
+        };
+        let registered = ecolake_query::register_registry(&ctx, registry.as_ref()).await?;
+        for (dataset, reason) in &registered.failed_views {
+            report(format_args!("dataset {dataset}: no view: {reason}"));
+        }
+        if let Some(r) = registry {
+            r.close().await;
+        }
         anyhow::Ok(ecolake_query::run_read_only(&ctx, &args.query).await?)
     })?;
     let mut out = io::BufWriter::new(io::stdout().lock());

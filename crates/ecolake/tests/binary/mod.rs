@@ -1,0 +1,60 @@
+//! Running the real `ecolake` binary from the CLI test files: in a directory, without stdin,
+//! with helpers for what a run must print.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Runs the binary in `cwd` without stdin.
+pub fn ecolake_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecolake"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The stdout of a run that must succeed.
+pub fn success(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstderr: {}",
+        out.status.code(),
+        stderr(out)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A fresh directory with `files` (name, contents) in it.
+pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `ecolake sql --format csv` of `query` on `data`.
+pub fn sql_csv(cwd: &Path, data: &Path, query: &str) -> String {
+    success(&ecolake_in(
+        cwd,
+        &[
+            "sql",
+            "--data-dir",
+            path_str(data),
+            "--format",
+            "csv",
+            query,
+        ],
+    ))
+}
