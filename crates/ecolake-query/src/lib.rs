@@ -17,6 +17,7 @@ mod error;
 mod lake;
 mod registry;
 
+pub use datafusion::execution::context::SessionContext;
 pub use error::QueryError;
 pub use lake::{run_read_only, session, session_config, session_with, QueryConfig};
-pub use registry::{register_registry, Registered};
+pub use registry::{refresh_coverage, register_registry, Registered};

@@ -436,6 +436,13 @@ fn the_catalog_exports_as_dcat_ap_and_its_datasets_are_views() {
         &["export", "--kind", "datasets", "--format", "dcat"],
     );
     assert_eq!(out.status.code(), Some(2), "--base-url is required");
+    // Coverage from the lake: the view's one row, its time and its site's position.
+    let covered = success(&registry(ws.path(), &data, None, &["coverage"]));
+    assert_eq!(
+        covered,
+        "air_1001a\t1 rows\t2024-05-01T00:00:00Z … 2024-05-01T00:00:00Z\t\
+         116.3621,39.8784,116.3621,39.8784\n"
+    );
     let jsonld = success(&registry(
         ws.path(),
         &data,
@@ -458,6 +465,10 @@ fn the_catalog_exports_as_dcat_ap_and_its_datasets_are_views() {
         "{text}"
     );
     assert!(text.contains("https://data.example.org/"), "{text}");
+    assert!(
+        text.contains("dct:temporal") && text.contains("dct:spatial"),
+        "{text}"
+    );
     // The dataset is a view in SQL: only its site's observations.
     assert_eq!(
         sql_csv(ws.path(), &data, "SELECT site, value FROM air_1001a"),

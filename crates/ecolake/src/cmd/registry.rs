@@ -25,6 +25,15 @@ pub enum RegistryCommand {
     Import(ImportArgs),
     /// Write every entry of one kind as CSV or JSON (or the catalog as DCAT-AP JSON-LD).
     Export(ExportArgs),
+    /// Compute what the lake holds of each dataset of the catalog (rows, time span, bounding
+    /// box) and record it as the dataset's coverage.
+    Coverage(CoverageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    location: Location,
 }
 
 /// Where the registry is.
@@ -112,6 +121,7 @@ pub fn run(command: RegistryCommand) -> anyhow::Result<ExitCode> {
         match command {
             RegistryCommand::Import(a) => import(&a).await,
             RegistryCommand::Export(a) => export(&a).await,
+            RegistryCommand::Coverage(a) => coverage(&a).await,
         }
     })
 }
@@ -210,6 +220,39 @@ async fn export(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             args.kind
         ));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn coverage(args: &CoverageArgs) -> anyhow::Result<ExitCode> {
+    let Location { data_dir, registry } = &args.location;
+    if !data_dir.is_dir() {
+        anyhow::bail!("no data directory at {}", data_dir.display());
+    }
+    let registry = open(data_dir, registry.as_deref()).await?;
+    let config = ecolake_query::QueryConfig::default();
+    let ctx = super::sql::session(data_dir, Some(&registry), &config).await?;
+    let done = ecolake_query::refresh_coverage(&ctx, &registry, &actor("coverage")).await?;
+    registry.close().await;
+    let mut out = io::stdout().lock();
+    for (name, c) in &done {
+        let time = |ms: Option<i64>| {
+            ms.and_then(chrono::DateTime::from_timestamp_millis)
+                .map_or("-".to_owned(), |t| {
+                    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+                })
+        };
+        let bbox = c.bbox.map_or("-".to_owned(), |b| {
+            format!("{},{},{},{}", b.west, b.south, b.east, b.north)
+        });
+        writeln!(
+            out,
+            "{name}\t{} rows\t{} … {}\t{bbox}",
+            c.rows,
+            time(c.from_ms),
+            time(c.to_ms)
+        )?;
+    }
+    report(format_args!("coverage of {} datasets recorded", done.len()));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,7 +1,7 @@
 //! `ecolake sql`: run SQL on the lake of a data directory, read-only.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -9,6 +9,8 @@ use anyhow::Context;
 use super::report;
 use arrow::record_batch::RecordBatch;
 use clap::{Args, ValueEnum};
+use ecolake_query::SessionContext;
+use ecolake_registry::Registry;
 use ecolake_store::Snapshot;
 
 #[derive(Debug, Args)]
@@ -54,23 +56,11 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the runtime")?;
     let batches = runtime.block_on(async {
-        let snapshot = Snapshot::read_only(&args.data_dir).await?;
         let config = ecolake_query::QueryConfig {
             memory_limit: args.memory_limit_mib << 20,
         };
-        let ctx = ecolake_query::session_with(&snapshot, &config).await?;
-        // Without a registry database yet, the registry tables are there and empty.
-        let registry = match &args.registry {
-            Some(url) => Some(super::registry::open(&args.data_dir, Some(url)).await?),
-            None if args.data_dir.join(ecolake_registry::DB_FILE).exists() => {
-                Some(super::registry::open(&args.data_dir, None).await?)
-            }
-            None => None,
-        };
-        let registered = ecolake_query::register_registry(&ctx, registry.as_ref()).await?;
-        for (dataset, reason) in &registered.failed_views {
-            report(format_args!("dataset {dataset}: no view: {reason}"));
-        }
+        let registry = existing_registry(&args.data_dir, args.registry.as_deref()).await?;
+        let ctx = session(&args.data_dir, registry.as_ref(), &config).await?;
         if let Some(r) = registry {
             r.close().await;
         }
@@ -80,6 +70,37 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
     write(&mut out, args.format, &batches)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The registry a read-only command uses: the one at `url`, else `DATA_DIR/registry.db` if it
+/// exists (a query does not create one).
+pub async fn existing_registry(
+    data_dir: &Path,
+    url: Option<&str>,
+) -> anyhow::Result<Option<Registry>> {
+    Ok(match url {
+        Some(url) => Some(super::registry::open(data_dir, Some(url)).await?),
+        None if data_dir.join(ecolake_registry::DB_FILE).exists() => {
+            Some(super::registry::open(data_dir, None).await?)
+        }
+        None => None,
+    })
+}
+
+/// A query session over a data directory's lake and `registry` (without one, the registry
+/// tables are there and empty).
+pub async fn session(
+    data_dir: &Path,
+    registry: Option<&Registry>,
+    config: &ecolake_query::QueryConfig,
+) -> anyhow::Result<SessionContext> {
+    let snapshot = Snapshot::read_only(data_dir).await?;
+    let ctx = ecolake_query::session_with(&snapshot, config).await?;
+    let registered = ecolake_query::register_registry(&ctx, registry).await?;
+    for (dataset, reason) in &registered.failed_views {
+        report(format_args!("dataset {dataset}: no view: {reason}"));
+    }
+    Ok(ctx)
 }
 
 fn write(out: &mut impl Write, format: Format, batches: &[RecordBatch]) -> anyhow::Result<()> {
