@@ -11,34 +11,21 @@ use ecolake_registry::{BoundingBox, Coverage, Registry, SqlTable};
 
 use crate::QueryError;
 
-/// What registering the registry did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Registered {
-    /// Tables registered.
-    pub tables: usize,
-    /// Dataset views registered.
-    pub views: usize,
-    /// Datasets whose view could not be created, with the reason (a dataset over a table the
-    /// session lacks, a filter on a column its source does not have). The other tables and
-    /// views are still there.
-    pub failed_views: Vec<(String, String)>,
-}
-
 /// Registers the tables and dataset views of `registry`, or, without one, every registry table
 /// empty (so queries that join sites run, and return nothing, before a registry exists).
 /// Register the observation tables first: dataset views over observations name them.
+///
+/// Returns the datasets whose view could not be created, with the reason (a filter on a
+/// column its source lacks …); every other table and view is registered.
 pub async fn register_registry(
     ctx: &SessionContext,
     registry: Option<&Registry>,
-) -> Result<Registered, QueryError> {
+) -> Result<Vec<(String, String)>, QueryError> {
     let (tables, views) = match registry {
         Some(r) => (r.sql_tables().await?, r.sql_views().await?),
         None => (ecolake_registry::empty_sql_tables()?, Vec::new()),
     };
-    let mut done = Registered {
-        tables: tables.len(),
-        ..Registered::default()
-    };
+    let mut failed = Vec::new();
     for SqlTable { name, batch } in tables {
         let table = MemTable::try_new(batch.schema(), vec![vec![batch]])?;
         ctx.register_table(name, Arc::new(table))?;
@@ -51,15 +38,12 @@ pub async fn register_registry(
                 view.sql
             ))
             .await;
-        match created {
-            Ok(_) => done.views += 1,
-            Err(e) => {
-                tracing::warn!(dataset = %view.name, error = %e, "dataset view not created");
-                done.failed_views.push((view.name, e.to_string()));
-            }
+        if let Err(e) = created {
+            tracing::warn!(dataset = %view.name, error = %e, "dataset view not created");
+            failed.push((view.name, e.to_string()));
         }
     }
-    Ok(done)
+    Ok(failed)
 }
 
 /// Computes what the lake holds of every dataset of the catalog whose view the session has

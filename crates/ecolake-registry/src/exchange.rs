@@ -257,11 +257,13 @@ pub(crate) fn tracing_options() -> serde_arrow::schema::TracingOptions {
         .allow_null_fields(true)
 }
 
+/// The UTF-8 byte-order mark some tools write at the start of a file.
+const BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// Reads the rows of a file.
 pub(crate) fn parse<E: Entity>(format: Format, data: &[u8]) -> Result<Parsed<E>, RegistryError> {
-    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
     match format {
-        Format::Json => parse_json(data),
+        Format::Json => parse_json(data.strip_prefix(BOM).unwrap_or(data)),
         _ => parse_csv(data),
     }
 }
@@ -291,7 +293,7 @@ pub(crate) fn csv_reader<'a>(
     data: &'a [u8],
     what: &str,
 ) -> Result<(csv::Reader<&'a [u8]>, csv::StringRecord), RegistryError> {
-    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let data = data.strip_prefix(BOM).unwrap_or(data);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(data);

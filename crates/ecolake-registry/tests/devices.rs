@@ -39,6 +39,17 @@ async fn setup(registry: &Registry) {
 }
 
 /// The device as reads return it (no password; what the store fills in).
+/// The stored password of a device that has one, in clear.
+async fn password(registry: &Registry, mn: &str) -> String {
+    registry
+        .device_password(mn)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("device {mn} has a password"))
+        .expose()
+        .to_owned()
+}
+
 fn as_read(d: &Device, reports_for: ReportsFor, stored: &Device) -> Device {
     Device {
         password: None,
@@ -91,15 +102,7 @@ async fn devices_are_stored_updated_and_audited() {
         let mut expected = as_read(&d, ReportsFor::Site, &stored);
         expected.units = "a21026=mg/m3;a34004=ug/m3".into();
         assert_eq!(stored, expected);
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
         assert_eq!(registry.device_password("99999999").await.unwrap(), None);
 
         // An update without a password (none, then empty) keeps it.
@@ -122,28 +125,12 @@ async fn devices_are_stored_updated_and_audited() {
             (600, false, false)
         );
         assert_eq!(after.edition, ProtocolEdition::Hj212_2005);
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
 
         // A new password replaces it.
         moved.password = Some(Password::new(SECRET2));
         registry.put_device("editor", &moved).await.unwrap();
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET2
-        );
+        assert_eq!(password(&registry, MN).await, SECRET2);
         let changed = registry.device(MN).await.unwrap().unwrap();
         assert!(changed.password_set_ms >= stored.password_set_ms);
 
@@ -239,12 +226,7 @@ async fn devices_report_for_a_site_or_an_outlet() {
             .unwrap();
         assert_eq!(registry.devices().await.unwrap().len(), 4);
         assert_eq!(
-            registry
-                .device_password(MN2)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
+            password(&registry, MN2).await,
             SECRET2,
             "the refused add changed nothing"
         );
@@ -283,7 +265,10 @@ async fn the_password_is_never_stored_or_logged_in_clear() {
             // The ciphertexts, read behind the registry's back.
             let url = format!(
                 "sqlite://{}",
-                registry.data_dir().join("registry.db").display()
+                registry
+                    .data_dir()
+                    .join(ecolake_registry::DB_FILE)
+                    .display()
             );
             sqlx::any::install_default_drivers();
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
@@ -348,15 +333,7 @@ async fn the_key_file_is_guarded() {
         assert!(e.to_string().contains("chmod 600"), "{e}");
         assert!(registry.device(MN2).await.unwrap().is_none());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
 
         // Another key: decryption fails clearly, naming the device and the key file.
         write_key_file(&path, &[0x5a; 32], 0o600);
@@ -388,15 +365,7 @@ async fn the_key_file_is_guarded() {
         registry.put_device("loader", &quiet).await.unwrap();
 
         write_key_file(&path, &original, 0o600);
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
         registry.close().await;
     })
     .await;
@@ -420,7 +389,10 @@ async fn a_ciphertext_moved_to_another_device_does_not_decrypt() {
         if registry.backend() == Backend::Sqlite {
             let url = format!(
                 "sqlite://{}",
-                registry.data_dir().join("registry.db").display()
+                registry
+                    .data_dir()
+                    .join(ecolake_registry::DB_FILE)
+                    .display()
             );
             sqlx::any::install_default_drivers();
             let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
@@ -440,15 +412,7 @@ async fn a_ciphertext_moved_to_another_device_does_not_decrypt() {
             assert!(e.contains(MN2) && e.contains("does not decrypt"), "{e}");
             assert!(!e.contains(SECRET));
         }
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
         registry.close().await;
     })
     .await;
@@ -539,15 +503,7 @@ async fn bad_devices_are_refused_with_the_reason_and_change_nothing() {
         bad.site = "nowhere".into();
         invalid(registry.put_device("loader", &bad).await, "site `nowhere`");
         assert_eq!(registry.device(MN).await.unwrap(), before);
-        assert_eq!(
-            registry
-                .device_password(MN)
-                .await
-                .unwrap()
-                .unwrap()
-                .expose(),
-            SECRET
-        );
+        assert_eq!(password(&registry, MN).await, SECRET);
         assert_eq!(device_audit(&registry.audit_log().await.unwrap()).len(), 1);
         registry.close().await;
     })

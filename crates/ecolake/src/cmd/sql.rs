@@ -96,8 +96,8 @@ pub async fn session(
 ) -> anyhow::Result<SessionContext> {
     let snapshot = Snapshot::read_only(data_dir).await?;
     let ctx = ecolake_query::session_with(&snapshot, config).await?;
-    let registered = ecolake_query::register_registry(&ctx, registry).await?;
-    for (dataset, reason) in &registered.failed_views {
+    let failed = ecolake_query::register_registry(&ctx, registry).await?;
+    for (dataset, reason) in &failed {
         report(format_args!("dataset {dataset}: no view: {reason}"));
     }
     Ok(ctx)
