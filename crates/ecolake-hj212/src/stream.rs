@@ -84,6 +84,12 @@ impl StreamDecoder {
         &self.profile
     }
 
+    /// Reads the rest of the stream with another profile (a gateway learns which device a
+    /// connection carries from its first packet).
+    pub fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
     /// The stream offset of the next byte the decoder will look at.
     pub fn position(&self) -> u64 {
         self.position

@@ -54,6 +54,7 @@
 mod csv;
 mod format;
 mod header;
+mod json;
 mod options;
 mod output;
 mod parquet;
@@ -87,5 +88,43 @@ pub fn read_file(path: &Path, options: &ImportOptions) -> Result<FileBatches, Im
         FileFormat::Csv => csv::read(path, options),
         FileFormat::Parquet => parquet::read(path, options),
         FileFormat::Prsa => prsa::read(path, options),
+        FileFormat::Json => {
+            let text = std::fs::read(path).map_err(ImportError::read(path))?;
+            json::read(path, &text, options)
+        }
+    }
+}
+
+/// Reads observations sent in a request body (`csv` or `json`), as [`read_file`] reads a file
+/// of that format; `name` stands for the file name in messages.
+///
+/// ```
+/// use ecolake_ingest::{read_body, FileFormat, ImportOptions};
+///
+/// let body = br#"[{"time": "2025-03-01T12:00:00+08:00", "site": "1001A", "factor": "a34004",
+///                  "period": "hour", "value": 35},
+///                 {"time": "2025-03-01T13:00:00+08:00", "site": "1001A", "factor": "a34004",
+///                  "period": "hour", "value": "n/a"}]"#;
+/// let options = ImportOptions { source: Some("http".into()), ..ImportOptions::default() };
+/// let parsed = read_body("request", body, FileFormat::Json, &options)?;
+/// assert_eq!((parsed.rows, parsed.rejected_count), (1, 1));
+/// assert_eq!(parsed.rejected[0].reason, "column `value`: `n/a` is not a number");
+/// # Ok::<(), ecolake_ingest::ImportError>(())
+/// ```
+pub fn read_body(
+    name: &str,
+    body: &[u8],
+    format: FileFormat,
+    options: &ImportOptions,
+) -> Result<FileBatches, ImportError> {
+    let path = Path::new(name);
+    match format {
+        FileFormat::Csv => csv::read_from(path, csv::reader_over(body), options),
+        FileFormat::Json => json::read(path, body, options),
+        other => Err(ImportError::InvalidOption {
+            option: "body format",
+            value: other.as_str().to_owned(),
+            expected: "csv, json",
+        }),
     }
 }

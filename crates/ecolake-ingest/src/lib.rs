@@ -3,8 +3,15 @@
 //! milliseconds, `site`, `factor`, `period`, the values `value, min, max, cou, zs`, `flag`,
 //! `qc`, `source`).
 //!
-//! This crate sees the registry and the store only through their data types: it produces
-//! [`arrow::record_batch::RecordBatch`]es and the caller writes them.
+//! This crate sees the registry and the store only through two traits ([`sink`]): a
+//! [`DeviceDirectory`] of registered devices and a [`Sink`] whose write resolves when the data
+//! is durable. Live sources submit their batches to the [`Pipeline`], which runs quality
+//! control (`ecolake-qc`) and group-commits them to the sink.
+//!
+//! # HJ 212
+//!
+//! [`hj212::serve`] is the TCP server data acquisition units talk to; see the [`hj212`]
+//! module for what it answers and when.
 //!
 //! # File import
 //!
@@ -45,8 +52,15 @@
 
 mod error;
 pub mod file;
+pub mod hj212;
+mod pipeline;
+mod rows;
+pub mod sink;
 
 pub use error::ImportError;
 pub use file::{
-    read_file, FileBatches, FileFormat, HourLabel, ImportOptions, Rejected, MAX_REJECTED_SHOWN,
+    read_body, read_file, FileBatches, FileFormat, HourLabel, ImportOptions, Rejected,
+    MAX_REJECTED_SHOWN,
 };
+pub use pipeline::{Pipeline, PipelineConfig, PipelineStats, Stopped};
+pub use sink::{Device, DeviceDirectory, Sink, SinkError, Written};

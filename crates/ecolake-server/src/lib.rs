@@ -1,2 +1,106 @@
-//! The axum HTTP server: REST API v1 with OpenAPI, authentication, quotas, audit, Prometheus
-//! metrics and the embedded dashboard. Filled by the API (#7) and dashboard (#8) issues.
+//! The HTTP API of `ecolake serve` (axum).
+//!
+//! - `GET /health`: 200 `{"status":"ok"}` once the server accepts data.
+//! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's and the pipeline's counters.
+//! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
+//!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
+//!   `ecolake import`; see [`observations`].
+//!
+//! Errors are `{"code": "...", "message": "..."}` ([`ApiError`]). The API issue (#7) puts these
+//! routes behind authentication and adds the rest.
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use ecolake_ingest::hj212::Hj212Stats;
+use ecolake_ingest::Pipeline;
+use serde_json::{json, Map, Value};
+
+mod observations;
+
+pub use observations::MAX_BODY_BYTES;
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct ApiState {
+    /// The HJ 212 server's counters.
+    pub hj212: Arc<Hj212Stats>,
+    /// Where posted observations go (quality control, then the store).
+    pub pipeline: Pipeline,
+}
+
+/// The routes.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/v1/ingest/stats", get(stats))
+        .route(
+            "/api/v1/observations",
+            post(observations::post).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .with_state(state)
+}
+
+/// An API error: an HTTP status, a stable code and a message for people.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+async fn stats(State(state): State<ApiState>) -> Json<Value> {
+    let hj212: Map<String, Value> = state
+        .hj212
+        .values()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.into()))
+        .collect();
+    let p = state.pipeline.stats();
+    let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    Json(json!({
+        "hj212": hj212,
+        "pipeline": {
+            "writes": load(&p.writes),
+            "rows_accepted": load(&p.rows_accepted),
+            "rows_rejected": load(&p.rows_rejected),
+            "rows_flagged": load(&p.rows_flagged),
+            "write_errors": load(&p.write_errors),
+        },
+    }))
+}
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map_or("", |v| v.split(';').next().unwrap_or("").trim())
+}

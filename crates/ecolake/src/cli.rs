@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// HJ 212 tools: decode a byte stream to JSON, encode JSON to packets.
+    /// HJ 212 tools: decode a byte stream to JSON, encode JSON to packets, simulate devices.
     #[command(subcommand)]
     Hj212(cmd::hj212::Hj212Command),
     /// Load observation files (CSV, Parquet, PRSA) into the lake of a data directory.
@@ -24,6 +24,9 @@ enum Command {
     /// Run SQL on the lake and the registry of a data directory, read-only (also while a
     /// server writes to it).
     Sql(cmd::sql::SqlArgs),
+    /// Run the platform: the HJ 212 gateway devices connect to and the HTTP API, on the store
+    /// and registry of a data directory, until SIGTERM or SIGINT.
+    Serve(cmd::serve::ServeArgs),
     /// The registry of sites, sources, permits, devices and datasets: bulk import and export.
     #[command(subcommand)]
     Registry(cmd::registry::RegistryCommand),
@@ -43,6 +46,7 @@ pub fn run() -> ExitCode {
         Command::Import(a) => cmd::import::run(&a),
         Command::Sql(a) => cmd::sql::run(&a),
         Command::Registry(c) => cmd::registry::run(c),
+        Command::Serve(a) => cmd::serve::run(&a),
     };
     match result {
         Ok(code) => code,

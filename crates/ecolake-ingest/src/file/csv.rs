@@ -25,17 +25,22 @@ fn open_text(path: &Path) -> Result<Box<dyn Read>, ImportError> {
 /// A CSV reader over a (possibly gzip-compressed) file: quotes, no comment lines, records of
 /// varying length allowed (a record whose length differs from the header is rejected).
 pub(super) fn reader(path: &Path) -> Result<::csv::Reader<Box<dyn Read>>, ImportError> {
-    Ok(::csv::ReaderBuilder::new()
+    Ok(reader_over(open_text(path)?))
+}
+
+/// A CSV reader over any text (a request body), read as [`reader`] reads files.
+pub(super) fn reader_over<R: Read>(text: R) -> ::csv::Reader<R> {
+    ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(open_text(path)?))
+        .from_reader(text)
 }
 
 /// The header names as text, or an [`ImportError::Header`].
-pub(super) fn header(
+pub(super) fn header<R: Read>(
     path: &Path,
-    reader: &mut ::csv::Reader<Box<dyn Read>>,
+    reader: &mut ::csv::Reader<R>,
 ) -> Result<Vec<String>, ImportError> {
     let header = reader
         .byte_headers()
@@ -60,9 +65,9 @@ pub(super) fn header(
 }
 
 /// Reads the next record into `record`: `false` at the end of the file.
-pub(super) fn next_record(
+pub(super) fn next_record<R: Read>(
     path: &Path,
-    reader: &mut ::csv::Reader<Box<dyn Read>>,
+    reader: &mut ::csv::Reader<R>,
     record: &mut ::csv::ByteRecord,
 ) -> Result<bool, ImportError> {
     reader
@@ -82,7 +87,15 @@ pub(super) fn width_mismatch(record: &::csv::ByteRecord, width: usize) -> Option
 }
 
 pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, ImportError> {
-    let mut reader = reader(path)?;
+    read_from(path, reader(path)?, options)
+}
+
+/// Reads long CSV from `reader`; `path` names it in messages and in the default `source`.
+pub(super) fn read_from<R: Read>(
+    path: &Path,
+    mut reader: ::csv::Reader<R>,
+    options: &ImportOptions,
+) -> Result<FileBatches, ImportError> {
     let names = header(path, &mut reader)?;
     let LongHeader {
         columns: cols,

@@ -47,6 +47,12 @@ pub enum FileFormat {
     /// [`ImportOptions::stations`]: super::ImportOptions::stations
     /// [`HourLabel`]: super::HourLabel
     Prsa,
+    /// JSON observations: an array of objects, or one object per line (NDJSON), with the
+    /// columns of the long formats as keys. `time` is text (as in CSV) or a number of
+    /// milliseconds since the epoch; values are numbers (or numeric text); unknown keys are
+    /// warned about once. In an array, the "line" of a rejected row is its 1-based position;
+    /// in NDJSON, its line (a line that is not JSON is rejected on its own).
+    Json,
 }
 
 impl FileFormat {
@@ -56,6 +62,7 @@ impl FileFormat {
             FileFormat::Csv => "csv",
             FileFormat::Parquet => "parquet",
             FileFormat::Prsa => "prsa",
+            FileFormat::Json => "json",
         }
     }
 
@@ -68,6 +75,8 @@ impl FileFormat {
             Some(FileFormat::Csv)
         } else if name.ends_with(".parquet") {
             Some(FileFormat::Parquet)
+        } else if name.ends_with(".json") || name.ends_with(".ndjson") {
+            Some(FileFormat::Json)
         } else {
             None
         }
@@ -88,10 +97,11 @@ impl FromStr for FileFormat {
             "csv" => Ok(FileFormat::Csv),
             "parquet" => Ok(FileFormat::Parquet),
             "prsa" => Ok(FileFormat::Prsa),
+            "json" => Ok(FileFormat::Json),
             _ => Err(ImportError::InvalidOption {
                 option: "format",
                 value: s.to_owned(),
-                expected: "csv, parquet, prsa",
+                expected: "csv, parquet, prsa, json",
             }),
         }
     }

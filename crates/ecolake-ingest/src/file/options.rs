@@ -65,6 +65,8 @@ pub struct ImportOptions {
     pub batch_rows: usize,
     /// The PRSA station list; default `beijing_stations.csv` in the data file's folder.
     pub stations: Option<PathBuf>,
+    /// The `source` of rows that name none; default `import:<file name>`.
+    pub source: Option<String>,
 }
 
 impl Default for ImportOptions {
@@ -75,6 +77,7 @@ impl Default for ImportOptions {
             hour_label: HourLabel::Start,
             batch_rows: 65_536,
             stations: None,
+            source: None,
         }
     }
 }

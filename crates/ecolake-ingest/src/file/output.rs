@@ -3,13 +3,11 @@
 //! them: the rejections ([`Rejected`], the first [`MAX_REJECTED_SHOWN`] kept, all counted)
 //! and the warnings about the file.
 
-use std::path::Path;
-use std::sync::Arc;
-
-use arrow::array::{ArrayRef, Float64Builder, StringBuilder, TimestampMillisecondBuilder};
 use arrow::record_batch::RecordBatch;
-use ecolake_model::observation::write_schema;
 use ecolake_model::Period;
+use std::path::Path;
+
+use crate::rows::Columns;
 
 use super::ImportOptions;
 
@@ -80,52 +78,6 @@ pub(super) fn column_list<S: AsRef<str>>(names: &[S]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-/// The columns of one batch being built.
-struct Columns {
-    len: usize,
-    time: TimestampMillisecondBuilder,
-    site: StringBuilder,
-    factor: StringBuilder,
-    period: StringBuilder,
-    values: [Float64Builder; 5],
-    flag: StringBuilder,
-    qc: StringBuilder,
-    source: StringBuilder,
-}
-
-impl Columns {
-    fn new(rows: usize, source_len: usize) -> Columns {
-        let rows = rows.min(1 << 20);
-        let text = || StringBuilder::with_capacity(rows, rows * 8);
-        Columns {
-            len: 0,
-            time: TimestampMillisecondBuilder::with_capacity(rows).with_timezone("UTC"),
-            site: text(),
-            factor: text(),
-            period: text(),
-            values: std::array::from_fn(|_| Float64Builder::with_capacity(rows)),
-            flag: StringBuilder::with_capacity(rows, 0),
-            qc: StringBuilder::with_capacity(rows, 0),
-            source: StringBuilder::with_capacity(rows, rows * source_len),
-        }
-    }
-
-    fn finish(mut self) -> RecordBatch {
-        let mut columns: Vec<ArrayRef> = Vec::with_capacity(12);
-        columns.push(Arc::new(self.time.finish()));
-        columns.push(Arc::new(self.site.finish()));
-        columns.push(Arc::new(self.factor.finish()));
-        columns.push(Arc::new(self.period.finish()));
-        for v in &mut self.values {
-            columns.push(Arc::new(v.finish()));
-        }
-        columns.push(Arc::new(self.flag.finish()));
-        columns.push(Arc::new(self.qc.finish()));
-        columns.push(Arc::new(self.source.finish()));
-        RecordBatch::try_new(write_schema(), columns).expect("the builders follow the write schema")
-    }
 }
 
 /// The result of a file being built: batches, rejections, warnings.
@@ -203,37 +155,27 @@ impl Output {
         qc: Option<&str>,
         source: &str,
     ) {
-        let c = &mut self.columns;
-        c.time.append_value(time_ms);
-        c.site.append_value(site);
-        c.factor.append_value(factor);
-        c.period.append_value(period.as_str());
-        for (b, v) in c.values.iter_mut().zip(values) {
-            b.append_option(v);
-        }
-        c.flag.append_option(flag);
-        c.qc.append_option(qc);
-        c.source.append_value(source);
+        self.columns
+            .push(time_ms, site, factor, period, values, flag, qc, source);
         self.result.lines.push(line);
         self.row_done();
     }
 
     fn row_done(&mut self) {
-        self.columns.len += 1;
-        if self.columns.len >= self.batch_rows {
+        if self.columns.len() >= self.batch_rows {
             self.flush();
         }
     }
 
     fn flush(&mut self) {
-        if self.columns.len == 0 {
+        if self.columns.len() == 0 {
             return;
         }
         let full = std::mem::replace(
             &mut self.columns,
             Columns::new(self.batch_rows, self.source_len),
         );
-        self.result.rows += full.len as u64;
+        self.result.rows += full.len() as u64;
         self.result.batches.push(full.finish());
     }
 

@@ -231,7 +231,10 @@ pub(super) fn read(path: &Path, options: &ImportOptions) -> Result<FileBatches, 
         });
     }
 
-    let source = default_source(path);
+    let source = options
+        .source
+        .clone()
+        .unwrap_or_else(|| default_source(path));
     let mut out = Output::new(options, source.len());
     let known = |n: &str| {
         matches!(n, "No" | "year" | "month" | "day" | "hour" | "station")

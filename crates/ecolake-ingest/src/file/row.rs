@@ -83,7 +83,10 @@ impl LongImport {
         let import = LongImport {
             tz: options.tz,
             hour_label: options.hour_label,
-            source: default_source(path),
+            source: options
+                .source
+                .clone()
+                .unwrap_or_else(|| default_source(path)),
         };
         let out = Output::new(options, import.source.len());
         (import, out)

@@ -7,6 +7,7 @@ use ecolake_hj212::{CrcDialect, Edition, Mode, Profile, MAX_SEGMENT};
 
 mod decode;
 mod encode;
+pub mod simulate;
 
 #[derive(Debug, Subcommand)]
 pub enum Hj212Command {
@@ -16,6 +17,10 @@ pub enum Hj212Command {
     /// Encode JSON packets (one object per line, as `decode` prints them) into HJ 212 packets,
     /// computing length and CRC.
     Encode(encode::EncodeArgs),
+    /// Play N data acquisition units against an HJ 212 server: send realistic uploads at a
+    /// rate, wait for the 9014 acknowledgements, print a JSON summary (sent, acked, rejected,
+    /// errors, p50/p99 ack latency, packets/s).
+    Simulate(simulate::SimulateArgs),
 }
 
 /// How to read the device (a profile).
@@ -55,5 +60,6 @@ pub fn run(command: Hj212Command) -> anyhow::Result<ExitCode> {
     match command {
         Hj212Command::Decode(args) => decode::run(&args),
         Hj212Command::Encode(args) => encode::run(&args),
+        Hj212Command::Simulate(args) => simulate::run(&args),
     }
 }

@@ -9,6 +9,7 @@ use anyhow::Context;
 use super::report;
 use clap::Args;
 use ecolake_ingest::{read_file, FileFormat, HourLabel, ImportOptions};
+use ecolake_qc::{Checker, Origin, Rules};
 use ecolake_store::{LakeLocation, Store, StoreConfig};
 
 /// Rejections shown per file.
@@ -35,6 +36,9 @@ pub struct ImportArgs {
     /// directory at first use; later commands find it there.
     #[arg(long)]
     lake: Option<String>,
+    /// A CSV of QC rules overriding the built-in ones (as for `serve`).
+    #[arg(long)]
+    qc_rules: Option<PathBuf>,
     /// Files to import.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -56,6 +60,11 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         },
         ..StoreConfig::default()
     };
+    // Files get the same quality control as live data, as history (never `late`).
+    let mut checker = Checker::new(match &args.qc_rules {
+        Some(path) => Rules::builtin_with(path)?,
+        None => Rules::builtin(),
+    });
     let store = Store::open_as(&args.data_dir, config, "ecolake import").await?;
     let options = ImportOptions {
         format: args.format,
@@ -89,7 +98,9 @@ async fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
         let mut bad = parsed.rejected_count;
         let (mut ok, mut row_base) = (0u64, 0usize);
         for batch in &parsed.batches {
-            let outcome = store.write(batch).await?;
+            let received_ms = chrono::Utc::now().timestamp_millis();
+            let checked = checker.check(batch, Origin::History { received_ms })?;
+            let outcome = store.write(&checked).await?;
             ok += outcome.accepted as u64;
             bad += outcome.rejected.len() as u64;
             for r in outcome

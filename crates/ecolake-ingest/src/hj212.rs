@@ -1,0 +1,253 @@
+//! The HJ 212 TCP server: data acquisition units connect, upload, and get their replies.
+//!
+//! - Devices are identified by the MN of each packet, never by the socket: a connection may
+//!   carry many devices (a data concentrator) and a device may reconnect at any time.
+//! - Every packet is authenticated by MN and PW against the [`DeviceDirectory`]; an unknown MN,
+//!   a wrong password or a disabled device gets the standard's 9011 with `QnRtn` 4, 3 or 2,
+//!   is counted and logged once per device per interval, and nothing of it is stored.
+//! - Data uploads (2011 real-time, 2051 minute, 2061 hourly, 2031 daily, 2021 running state,
+//!   2041 run time) become observations: one row per factor, the period from CN, `Rtd`/`Avg`
+//!   as value, `Min`, `Max`, `Cou`, `ZsRtd`/`ZsAvg`, the factor's data flag. The 9014 a packet
+//!   asks for (Flag A bit) is sent only after its rows are durable. Each segment of a segmented
+//!   upload is stored and acknowledged on its own (the device waits for each 9014); the
+//!   segments share the upload's DataTime, so their rows join in the table. Other uploads
+//!   (restart time, station information) are acknowledged and not stored as observations.
+//! - A time calibration request (1013) is answered with 9013 and a 1012 carrying the platform's
+//!   time in the device's zone.
+//! - Each device's profile (edition, CRC dialect, strictness) decodes its packets: a connection
+//!   starts with the configured default and switches to the profile of the device it carries.
+//! - Hostile input: a connection limit, an idle timeout, a deadline for a started packet to
+//!   complete (slow-loris), the codec's packet length limit, a per-device packet rate limit;
+//!   bad packets and garbage are counted and skipped without closing the connection. A reader
+//!   waits while the pipeline's queue is full, so a slow store slows devices down instead of
+//!   growing memory.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ecolake_hj212::Profile;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use crate::pipeline::Pipeline;
+use crate::sink::DeviceDirectory;
+
+mod connection;
+pub(crate) mod rows;
+
+/// Settings of the HJ 212 server.
+#[derive(Debug, Clone)]
+pub struct Hj212Config {
+    /// Connections open at most; more are closed at once (and counted).
+    pub max_connections: usize,
+    /// A connection silent this long is closed.
+    pub idle_timeout: Duration,
+    /// A packet whose first bytes arrived must be complete within this (slow-loris).
+    pub packet_timeout: Duration,
+    /// Packets per second one device (MN) may send on average; more are refused with 9011
+    /// `QnRtn=2` and the device sends them again later.
+    pub device_rate: f64,
+    /// How to decode a connection's packets before its device is known.
+    pub default_profile: Profile,
+    /// Refused devices are logged once per this interval each.
+    pub log_interval: Duration,
+}
+
+impl Default for Hj212Config {
+    fn default() -> Self {
+        Hj212Config {
+            max_connections: 10_000,
+            idle_timeout: Duration::from_secs(600),
+            packet_timeout: Duration::from_secs(30),
+            device_rate: 100.0,
+            default_profile: Profile::default(),
+            log_interval: Duration::from_secs(60),
+        }
+    }
+}
+
+macro_rules! counters {
+    ($( $(#[$doc:meta])* $name:ident ),* $(,)?) => {
+        /// Counters of the HJ 212 server.
+        #[derive(Debug, Default)]
+        pub struct Hj212Stats {
+            $( $(#[$doc])* pub $name: AtomicU64, )*
+        }
+
+        impl Hj212Stats {
+            /// Every counter by name.
+            pub fn values(&self) -> Vec<(&'static str, u64)> {
+                vec![$( (stringify!($name), self.$name.load(Ordering::Relaxed)) ),*]
+            }
+        }
+    };
+}
+
+counters! {
+    /// Connections open now.
+    connections_open,
+    /// Connections accepted since start.
+    connections_total,
+    /// Connections closed at once because `max_connections` were open.
+    connections_refused,
+    /// Connections closed for being idle or too slow to complete a packet.
+    connections_timed_out,
+    /// Packets decoded.
+    packets,
+    /// Data uploads stored.
+    data_packets,
+    /// 9014 acknowledgements sent.
+    acks,
+    /// Packets of unknown MNs.
+    unknown_device,
+    /// Packets with a wrong password.
+    bad_password,
+    /// Packets of disabled devices.
+    disabled_device,
+    /// Packets refused by the per-device rate limit.
+    rate_limited,
+    /// Packets that failed to decode.
+    decode_errors,
+    /// Bytes that were not packets.
+    garbage_bytes,
+    /// Uploads that could not become rows (no or bad DataTime).
+    bad_uploads,
+    /// Fields whose value is not a number.
+    bad_values,
+    /// Rows the store refused.
+    rows_refused,
+    /// Uploads not acknowledged because the store failed to write them.
+    store_failures,
+}
+
+impl Hj212Stats {
+    pub(crate) fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// What the connections share.
+struct Shared<D> {
+    config: Hj212Config,
+    directory: Arc<D>,
+    pipeline: Pipeline,
+    stats: Arc<Hj212Stats>,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    logged: Mutex<HashMap<String, Instant>>,
+}
+
+/// A token bucket of one device.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl<D> Shared<D> {
+    /// Whether a packet of `mn` is within its rate.
+    fn admit(&self, mn: &str, now: Instant) -> bool {
+        let rate = self.config.device_rate;
+        let burst = (rate * 2.0).max(10.0);
+        let mut buckets = self.buckets.lock().expect("bucket lock");
+        if buckets.len() > 1_000_000 {
+            buckets.clear();
+        }
+        let b = match buckets.get_mut(mn) {
+            Some(b) => b,
+            None => buckets.entry(mn.to_owned()).or_insert(Bucket {
+                tokens: burst,
+                at: now,
+            }),
+        };
+        b.tokens = (b.tokens + now.duration_since(b.at).as_secs_f64() * rate).min(burst);
+        b.at = now;
+        if b.tokens >= 1.0 {
+            b.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Whether to log a refusal of `mn` now (once per interval per device).
+    fn should_log(&self, mn: &str, now: Instant) -> bool {
+        let mut logged = self.logged.lock().expect("log lock");
+        if logged.len() > 100_000 {
+            logged.clear();
+        }
+        match logged.get(mn) {
+            Some(t) if now.duration_since(*t) < self.config.log_interval => false,
+            _ => {
+                logged.insert(mn.to_owned(), now);
+                true
+            }
+        }
+    }
+}
+
+/// Serves HJ 212 on `listener` until `shutdown` turns true, then stops accepting, lets each
+/// connection finish the packets it has read (their data written, their replies sent) and
+/// returns when every connection has closed.
+pub async fn serve<D: DeviceDirectory>(
+    listener: TcpListener,
+    config: Hj212Config,
+    directory: Arc<D>,
+    pipeline: Pipeline,
+    stats: Arc<Hj212Stats>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let limit = Arc::new(Semaphore::new(config.max_connections));
+    let shared = Arc::new(Shared {
+        config,
+        directory,
+        pipeline,
+        stats,
+        buckets: Mutex::default(),
+        logged: Mutex::default(),
+    });
+    let mut tasks = JoinSet::new();
+    if let Ok(addr) = listener.local_addr() {
+        info!("HJ 212 server listening on {addr}");
+    }
+    loop {
+        while tasks.try_join_next().is_some() {}
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        };
+        let (stream, peer): (_, SocketAddr) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                // Out of file descriptors, usually: wait a little rather than spin.
+                warn!("accepting an HJ 212 connection: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = limit.clone().try_acquire_owned() else {
+            Hj212Stats::add(&shared.stats.connections_refused, 1);
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            Hj212Stats::add(&shared.stats.connections_total, 1);
+            Hj212Stats::add(&shared.stats.connections_open, 1);
+            connection::run(stream, peer, &shared, shutdown).await;
+            shared
+                .stats
+                .connections_open
+                .fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+        });
+    }
+    drop(listener);
+    while tasks.join_next().await.is_some() {}
+}

@@ -1,0 +1,307 @@
+//! One TCP connection: read, decode, authenticate, store, reply.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::{Buf, BytesMut};
+use ecolake_hj212::{
+    decode, encode_into, reply, Command, Event, Packet, Profile, QnRtn, StreamDecoder,
+};
+use ecolake_qc::Origin;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tracing::{debug, warn};
+
+use super::rows::{self, Appended};
+use super::{Hj212Stats, Shared};
+use crate::rows::Columns;
+use crate::sink::{Device, DeviceDirectory};
+
+/// What one read of the socket produced.
+struct Round {
+    columns: Columns,
+    /// Replies in order; `true` = only once the round's rows are durable (9014).
+    replies: Vec<(Vec<u8>, bool)>,
+    /// Whether any event was decoded (progress, for the slow-loris deadline).
+    progress: bool,
+}
+
+pub(super) async fn run<D: DeviceDirectory>(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    shared: &Shared<D>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut buf = BytesMut::with_capacity(8192);
+    let mut decoder = StreamDecoder::new(shared.config.default_profile);
+    let mut waiting_since: Option<Instant> = None;
+    let mut last_read = Instant::now();
+    loop {
+        let deadline = match waiting_since {
+            Some(t) => t + shared.config.packet_timeout,
+            None => last_read + shared.config.idle_timeout,
+        };
+        let read = tokio::select! {
+            r = tokio::time::timeout_at(deadline.into(), stream.read_buf(&mut buf)) => r,
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        };
+        let eof = match read {
+            Err(_) => {
+                Hj212Stats::add(&shared.stats.connections_timed_out, 1);
+                debug!("{peer}: timed out");
+                break;
+            }
+            Ok(Err(e)) => {
+                debug!("{peer}: {e}");
+                break;
+            }
+            Ok(Ok(0)) => true,
+            Ok(Ok(_)) => false,
+        };
+        last_read = Instant::now();
+        let round = decode_round(&mut buf, &mut decoder, eof, shared, peer);
+        let durable = store(round.columns, shared, peer).await;
+        let mut out = Vec::new();
+        let mut acks = 0;
+        for (bytes, needs_durable) in &round.replies {
+            if *needs_durable {
+                if !durable {
+                    continue;
+                }
+                acks += 1;
+            }
+            out.extend_from_slice(bytes);
+        }
+        if !out.is_empty() {
+            if let Err(e) = stream.write_all(&out).await {
+                debug!("{peer}: writing replies: {e}");
+                break;
+            }
+            Hj212Stats::add(&shared.stats.acks, acks);
+        }
+        waiting_since = match (buf.is_empty(), round.progress) {
+            (true, _) => None,
+            (false, true) => Some(Instant::now()),
+            (false, false) => waiting_since.or(Some(Instant::now())),
+        };
+        if eof {
+            break;
+        }
+    }
+}
+
+/// Writes a round's rows; whether they are durable (a round without rows is).
+async fn store<D>(columns: Columns, shared: &Shared<D>, peer: SocketAddr) -> bool {
+    if columns.len() == 0 {
+        return true;
+    }
+    let received_ms = chrono::Utc::now().timestamp_millis();
+    match shared
+        .pipeline
+        .submit(columns.finish(), Origin::Live { received_ms })
+        .await
+    {
+        Ok(Ok(written)) => {
+            if !written.rejected.is_empty() {
+                Hj212Stats::add(&shared.stats.rows_refused, written.rejected.len() as u64);
+                debug!(
+                    "{peer}: {} rows refused, first: {}",
+                    written.rejected.len(),
+                    written.rejected[0].1
+                );
+            }
+            true
+        }
+        Ok(Err(e)) => {
+            Hj212Stats::add(&shared.stats.store_failures, 1);
+            warn!("{peer}: data not stored, not acknowledged: {e}");
+            false
+        }
+        Err(stopped) => {
+            Hj212Stats::add(&shared.stats.store_failures, 1);
+            debug!("{peer}: {stopped}");
+            false
+        }
+    }
+}
+
+fn decode_round<D: DeviceDirectory>(
+    buf: &mut BytesMut,
+    decoder: &mut StreamDecoder,
+    eof: bool,
+    shared: &Shared<D>,
+    peer: SocketAddr,
+) -> Round {
+    let mut round = Round {
+        columns: Columns::new(64, 24),
+        replies: Vec::new(),
+        progress: false,
+    };
+    let now = Instant::now();
+    let mut pos = 0;
+    while let Some((n, event)) = decoder.decode(&buf[pos..], eof) {
+        let wire = &buf[pos..pos + n];
+        round.progress = true;
+        match event {
+            Event::Packet { decoded, .. } => {
+                let device = shared.directory.device(&decoded.packet.mn);
+                match device {
+                    Some(d) if d.profile != *decoder.profile() => {
+                        // This connection carries a device with its own profile: read its
+                        // packet (and what follows) that way.
+                        decoder.set_profile(d.profile);
+                        match decode(wire, &d.profile) {
+                            Ok(again) => {
+                                on_packet(&again.packet, Some(&d), &mut round, shared, now)
+                            }
+                            Err(e) => decode_error(shared, peer, &e.to_string()),
+                        }
+                    }
+                    d => on_packet(&decoded.packet, d.as_deref(), &mut round, shared, now),
+                }
+            }
+            Event::Error { error, .. } => {
+                // A packet that fails under this profile may be fine under its device's.
+                let retried = mn_of(wire)
+                    .and_then(|mn| shared.directory.device(mn))
+                    .filter(|d| d.profile != *decoder.profile())
+                    .map(|d| {
+                        decoder.set_profile(d.profile);
+                        decode(wire, &d.profile)
+                            .map(|again| {
+                                on_packet(&again.packet, Some(&d), &mut round, shared, now)
+                            })
+                            .is_ok()
+                    });
+                if retried != Some(true) {
+                    decode_error(shared, peer, &error.to_string());
+                }
+            }
+            Event::Garbage { bytes, .. } => {
+                Hj212Stats::add(&shared.stats.garbage_bytes, bytes as u64)
+            }
+        }
+        pos += n;
+    }
+    buf.advance(pos);
+    round
+}
+
+fn decode_error<D>(shared: &Shared<D>, peer: SocketAddr, error: &str) {
+    Hj212Stats::add(&shared.stats.decode_errors, 1);
+    debug!("{peer}: bad packet: {error}");
+}
+
+/// The MN of a packet that failed to decode, if its header shows one.
+fn mn_of(wire: &[u8]) -> Option<&str> {
+    let at = memchr::memmem::find(wire, b";MN=")? + 4;
+    let len = wire[at..].iter().position(|&b| b == b';')?;
+    std::str::from_utf8(&wire[at..at + len]).ok()
+}
+
+fn on_packet<D>(
+    packet: &Packet<'_>,
+    device: Option<&Device>,
+    round: &mut Round,
+    shared: &Shared<D>,
+    now: Instant,
+) {
+    Hj212Stats::add(&shared.stats.packets, 1);
+    let stats = &shared.stats;
+    let refuse = |round: &mut Round, rtn: QnRtn, profile: &Profile, why: &str| {
+        if shared.should_log(&packet.mn, now) {
+            warn!("HJ 212 packet of MN {} refused: {why}", packet.mn);
+        }
+        if !packet.command(profile.edition).is_reply() {
+            let edition = profile
+                .edition
+                .resolve(packet.flag_bits().map(|b| b.version));
+            push(
+                round,
+                &reply::request_reply(packet, rtn, edition),
+                profile,
+                false,
+            );
+        }
+    };
+    let Some(device) = device else {
+        Hj212Stats::add(&stats.unknown_device, 1);
+        let profile = shared.config.default_profile;
+        return refuse(round, QnRtn::MnError, &profile, "unknown MN");
+    };
+    let profile = device.profile;
+    if !device.enabled {
+        Hj212Stats::add(&stats.disabled_device, 1);
+        return refuse(round, QnRtn::Rejected, &profile, "device disabled");
+    }
+    if !packet
+        .pw
+        .as_deref()
+        .is_some_and(|pw| same(pw.as_bytes(), device.password.as_bytes()))
+    {
+        Hj212Stats::add(&stats.bad_password, 1);
+        return refuse(round, QnRtn::PwError, &profile, "wrong password");
+    }
+    if !shared.admit(&device.mn, now) {
+        Hj212Stats::add(&stats.rate_limited, 1);
+        return refuse(round, QnRtn::Rejected, &profile, "over its packet rate");
+    }
+    let command = packet.command(profile.edition);
+    if command.is_data_upload() {
+        match rows::append(packet, command, device, &mut round.columns) {
+            Ok(Appended { bad_values, .. }) => {
+                Hj212Stats::add(&stats.data_packets, 1);
+                Hj212Stats::add(&stats.bad_values, bad_values as u64);
+                if let Some(ack) = reply::data_ack(packet) {
+                    push(round, &ack, &profile, true);
+                }
+            }
+            Err(why) => {
+                Hj212Stats::add(&stats.bad_uploads, 1);
+                if shared.should_log(&packet.mn, now) {
+                    warn!("HJ 212 upload of MN {} not stored: {why}", packet.mn);
+                }
+            }
+        }
+        return;
+    }
+    match command {
+        Command::TimeCalibrationRequest => {
+            push(round, &reply::notification_ack(packet), &profile, false);
+            set_time(packet, device, round);
+        }
+        // Replies to the platform's requests and heartbeats need no answer.
+        c if c.is_reply() || c == Command::Heartbeat => {}
+        other => debug!("MN {}: CN {} not handled", packet.mn, other.code()),
+    }
+}
+
+/// Sends the device a 1012 with the platform's time in its zone.
+fn set_time(to: &Packet<'_>, device: &Device, round: &mut Round) {
+    let now = chrono::Utc::now().with_timezone(&device.time_zone);
+    let qn = now.format("%Y%m%d%H%M%S%3f").to_string();
+    let time = now.format("%Y%m%d%H%M%S").to_string();
+    let request = reply::request(
+        &qn,
+        &device.password,
+        &device.mn,
+        &to.st,
+        Command::SetTime,
+        &[("SystemTime", &time)],
+    );
+    push(round, &request, &device.profile, false);
+}
+
+fn push(round: &mut Round, packet: &Packet<'_>, profile: &Profile, needs_durable: bool) {
+    let mut out = Vec::with_capacity(128);
+    match encode_into(packet, profile, &mut out) {
+        Ok(()) => round.replies.push((out, needs_durable)),
+        Err(e) => warn!("encoding a reply to MN {}: {e}", packet.mn),
+    }
+}
+
+/// Compares secrets in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

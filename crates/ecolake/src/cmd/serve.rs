@@ -1,0 +1,176 @@
+//! `ecolake serve`: the running platform — the HJ 212 gateway and the HTTP API over the store
+//! and the registry of one data directory.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use ecolake_ingest::hj212::{self, Hj212Config, Hj212Stats};
+use ecolake_ingest::{Pipeline, PipelineConfig};
+use ecolake_qc::{Checker, Rules};
+use ecolake_store::{LakeLocation, Store, StoreConfig};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::warn;
+
+use super::report;
+
+mod wiring;
+
+use wiring::{RegistryDirectory, StoreSink};
+
+/// How often the device directory is re-read from the registry.
+const RELOAD_DEVICES: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The data directory (created if missing): lake, WAL and registry.
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Where the HJ 212 server listens (port 0: any free port, printed at start).
+    #[arg(long, default_value = "0.0.0.0:9212")]
+    hj212: SocketAddr,
+    /// Where the HTTP API listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// The registry database URL (`sqlite://…`, `postgres://…`); default `registry.db` in the
+    /// data directory.
+    #[arg(long)]
+    registry: Option<String>,
+    /// Where the lake is, when not in the data directory (`s3://bucket/prefix`).
+    #[arg(long)]
+    lake: Option<String>,
+    /// A CSV of QC rules overriding the built-in ones (columns
+    /// `site,factor,min,max,detection_limit,flat_readings,max_step`).
+    #[arg(long)]
+    qc_rules: Option<PathBuf>,
+    /// HJ 212 connections open at most.
+    #[arg(long, default_value_t = Hj212Config::default().max_connections)]
+    max_connections: usize,
+    /// Packets per second one device may send on average.
+    #[arg(long, default_value_t = Hj212Config::default().device_rate)]
+    device_rate: f64,
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let rules = match &args.qc_rules {
+        Some(path) => Rules::builtin_with(path)?,
+        None => Rules::builtin(),
+    };
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let config = StoreConfig {
+        lake: LakeLocation {
+            url: args.lake.clone(),
+            options: Vec::new(),
+        },
+        ..StoreConfig::default()
+    };
+    let store = Arc::new(Store::open_as(&args.data_dir, config, "ecolake serve").await?);
+    let registry = super::registry::open(&args.data_dir, args.registry.as_deref()).await?;
+    let directory = Arc::new(RegistryDirectory::default());
+    let devices = directory.reload(&registry).await?;
+
+    let hj212_listener = TcpListener::bind(args.hj212)
+        .await
+        .with_context(|| format!("listening for HJ 212 on {}", args.hj212))?;
+    let http_listener = TcpListener::bind(args.http)
+        .await
+        .with_context(|| format!("listening for HTTP on {}", args.http))?;
+
+    let (pipeline, pipeline_task) = Pipeline::start(
+        Arc::new(StoreSink(store.clone())),
+        Checker::new(rules),
+        PipelineConfig::default(),
+    );
+    let hj212_stats = Arc::new(Hj212Stats::default());
+    let (stop, stopped) = watch::channel(false);
+    let config = Hj212Config {
+        max_connections: args.max_connections,
+        device_rate: args.device_rate,
+        ..Hj212Config::default()
+    };
+    let api = ecolake_server::router(ecolake_server::ApiState {
+        hj212: hj212_stats.clone(),
+        pipeline: pipeline.clone(),
+    });
+    report(format_args!(
+        "hj212 listening on {}",
+        hj212_listener.local_addr()?
+    ));
+    report(format_args!(
+        "http listening on {}",
+        http_listener.local_addr()?
+    ));
+    report(format_args!(
+        "serving {} ({devices} devices registered)",
+        args.data_dir.display()
+    ));
+    let gateway = tokio::spawn(hj212::serve(
+        hj212_listener,
+        config,
+        directory.clone(),
+        pipeline.clone(),
+        hj212_stats,
+        stopped.clone(),
+    ));
+    let mut http_stop = stopped.clone();
+    let http = tokio::spawn(async move {
+        axum::serve(http_listener, api)
+            .with_graceful_shutdown(async move {
+                let _ = http_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+    let mut reload_stop = stopped.clone();
+    let reload = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(RELOAD_DEVICES) => {}
+                _ = reload_stop.wait_for(|s| *s) => break,
+            }
+            if let Err(e) = directory.reload(&registry).await {
+                warn!("reloading devices: {e:#}");
+            }
+        }
+        registry.close().await;
+    });
+
+    shutdown_signal().await?;
+    report(format_args!("stopping: no new connections; flushing"));
+    let _ = stop.send(true);
+    gateway.await.context("the HJ 212 server")?;
+    http.await.context("the HTTP server")??;
+    // Every source has stopped: the pipeline drains what they submitted and ends.
+    drop(pipeline);
+    pipeline_task.await.context("the ingestion pipeline")?;
+    reload.await.context("the device reloader")?;
+    let store = Arc::try_unwrap(store)
+        .map_err(|_| anyhow::anyhow!("the store is still in use at shutdown"))?;
+    store.close().await?;
+    report(format_args!("stopped"));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM or SIGINT.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("listening for SIGINT")?,
+        _ = term.recv() => {}
+    }
+    Ok(())
+}
