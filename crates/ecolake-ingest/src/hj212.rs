@@ -7,7 +7,9 @@
 //!   is counted and logged once per device per interval, and nothing of it is stored.
 //! - Data uploads (2011 real-time, 2051 minute, 2061 hourly, 2031 daily, 2021 running state,
 //!   2041 run time) become observations: one row per factor, the period from CN, `Rtd`/`Avg`
-//!   as value, `Min`, `Max`, `Cou`, `ZsRtd`/`ZsAvg`, the factor's data flag. The 9014 a packet
+//!   as value, `Min`, `Max`, `Cou`, `ZsRtd`/`ZsAvg`, the factor's data flag; other numeric
+//!   fields (vendor sub-fields like the `100000-Ia` of electricity monitoring) become factors of
+//!   their own, `code-field`; `SampleTime`, `EFlag` and `Info` are not measurements. The 9014 a packet
 //!   asks for (Flag A bit) is sent only after its rows are durable. Each segment of a segmented
 //!   upload is stored and acknowledged on its own (the device waits for each 9014); the
 //!   segments share the upload's DataTime, so their rows join in the table. Other uploads

@@ -110,6 +110,11 @@ impl Pipeline {
         rx.await.map_err(|_| Stopped)
     }
 
+    /// Submissions waiting for the pipeline's task.
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
+    }
+
     /// The counters.
     pub fn stats(&self) -> &Arc<PipelineStats> {
         &self.stats

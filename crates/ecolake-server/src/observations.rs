@@ -33,13 +33,15 @@ pub(crate) async fn post(
     let format = match content_type(&headers) {
         "application/json" | "application/x-ndjson" | "application/jsonl" => FileFormat::Json,
         "text/csv" => FileFormat::Csv,
-        other => return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            format!(
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
                 "Content-Type `{other}`: send application/json, application/x-ndjson or text/csv"
             ),
-        )),
+            ))
+        }
     };
     let options = ImportOptions {
         source: Some("http".to_owned()),

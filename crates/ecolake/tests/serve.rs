@@ -442,3 +442,102 @@ fn observations_are_posted_as_json_and_csv_with_per_row_errors() {
         "site,factor,value,qc,source\nS1,a34004,35.0,ok,http\nS1,a34004,-4.0,negative,http\nS2,a21026,9.0,ok,http\n"
     );
 }
+
+/// The data uploads of the HJ 212 conformance corpus, sent by their devices (registered with
+/// the MN and PW each packet carries, lenient): every one that asks for an answer gets its
+/// 9014 echoing its QN, and the data of every one is in `observations`.
+#[test]
+fn the_corpus_uploads_are_acknowledged_and_stored() {
+    use std::collections::BTreeMap;
+    let corpus = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/hj212/corpus.jsonl"),
+    )
+    .expect("the shared corpus beside the clone");
+    let uploads: Vec<serde_json::Value> = corpus
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|c| {
+            let e = &c["expect"];
+            c["kind"] == "valid"
+                && ["2011", "2051", "2061", "2031", "2021", "2041"]
+                    .contains(&e["cn"].as_str().unwrap_or(""))
+                && e["datatime"].is_string()
+                && e["pw"].is_string()
+        })
+        .collect();
+    assert!(uploads.len() >= 20, "{} uploads", uploads.len());
+    // One device per MN: its password, and edition 2005 when its packets carry no Flag.
+    let mut devices: BTreeMap<String, (String, &str)> = BTreeMap::new();
+    for c in &uploads {
+        let e = &c["expect"];
+        let edition = if e["flag"].is_null() { "2005" } else { "2017" };
+        devices
+            .entry(e["mn"].as_str().unwrap().to_owned())
+            .or_insert((e["pw"].as_str().unwrap().to_owned(), edition));
+    }
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    let mut sites = String::from("code,name,medium,lon,lat\n");
+    let mut csv = String::from("mn,password,site,edition,strict\n");
+    for (i, (mn, (pw, edition))) in devices.iter().enumerate() {
+        sites.push_str(&format!("C{i},corpus {i},air,116.0,40.0\n"));
+        csv.push_str(&format!("{mn},{pw},C{i},{edition},false\n"));
+    }
+    std::fs::write(cwd.join("sites.csv"), sites).unwrap();
+    std::fs::write(cwd.join("devices.csv"), csv).unwrap();
+    for (kind, file) in [("sites", "sites.csv"), ("devices", "devices.csv")] {
+        success(&ecolake_in(
+            cwd,
+            &[
+                "registry",
+                "import",
+                "--data-dir",
+                path_str(&data),
+                "--kind",
+                kind,
+                file,
+            ],
+        ));
+    }
+    let server = Server::start(cwd, &data);
+    let (mut acks, mut wanted) = (0, 0);
+    for c in &uploads {
+        let e = &c["expect"];
+        if e["pw"].as_str() != devices.get(e["mn"].as_str().unwrap()).map(|d| d.0.as_str()) {
+            continue;
+        }
+        let mut s = std::net::TcpStream::connect(&server.hj212).unwrap();
+        s.write_all(c["message"].as_str().unwrap().as_bytes())
+            .unwrap();
+        let wants_ack = e["flag"].as_u64().is_some_and(|f| f & 1 == 1);
+        if wants_ack {
+            wanted += 1;
+            s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let mut line = String::new();
+            BufReader::new(&s).read_line(&mut line).unwrap();
+            let reply = ecolake_hj212::decode(line.as_bytes(), &Default::default())
+                .unwrap_or_else(|err| panic!("{}: bad reply {line:?}: {err}", c["id"]));
+            assert_eq!(reply.packet.cn, "9014", "{}: {line}", c["id"]);
+            assert_eq!(reply.packet.qn.as_deref(), e["qn"].as_str(), "{}", c["id"]);
+            acks += 1;
+        }
+    }
+    assert!(
+        wanted >= 10 && acks == wanted,
+        "{acks} acks for {wanted} requests"
+    );
+    let stats = server.get("/api/v1/ingest/stats");
+    server.stop();
+    assert!(stats.contains("\"decode_errors\":0,"), "{stats}");
+    // Every upload's device and time has rows (uploads of one device at one time share them).
+    let stored: BTreeSet<String> = sql_csv(cwd, &data, "SELECT DISTINCT source FROM observations")
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
+    let expected: BTreeSet<String> = uploads
+        .iter()
+        .map(|c| c["expect"]["mn"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(stored, expected);
+}

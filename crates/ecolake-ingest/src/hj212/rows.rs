@@ -1,5 +1,7 @@
 //! From an HJ 212 data upload to rows of observations.
 
+use std::borrow::Cow;
+
 use ecolake_hj212::{Command, Packet};
 use ecolake_model::Period;
 
@@ -30,7 +32,7 @@ fn layout(command: Command) -> Option<(Period, Layout)> {
 }
 
 /// One factor's row being gathered: code, `value, min, max, cou, zs`, data flag.
-type FactorRow<'p> = (&'p str, [Option<f64>; 5], Option<&'p str>);
+type FactorRow<'p> = (Cow<'p, str>, [Option<f64>; 5], Option<&'p str>);
 
 #[derive(Debug, Clone, Copy)]
 enum Layout {
@@ -40,25 +42,38 @@ enum Layout {
     One(&'static str),
 }
 
-/// The slot of `value, min, max, cou, zs` a field goes to.
-fn slot(layout: Layout, field: &str) -> Option<usize> {
-    match layout {
-        Layout::One(name) => (field == name).then_some(0),
-        Layout::Values => match field {
-            "Rtd" | "Avg" => Some(0),
-            "Min" => Some(1),
-            "Max" => Some(2),
-            "Cou" => Some(3),
-            "ZsRtd" | "ZsAvg" => Some(4),
-            _ => None,
-        },
+/// Where a field goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The slot of `value, min, max, cou, zs` of the factor's row.
+    Of(usize),
+    /// A field of its own: the value of factor `code-field` (vendor sub-fields such as the
+    /// `100000-Ia` currents of electricity monitoring, `ZsMin`, `ZsMax`).
+    Own,
+    /// Not a measurement: `SampleTime` (when a water analyser took its sample), `EFlag`
+    /// (equipment state letters), `Info` (information codes of 3020).
+    Skip,
+}
+
+fn slot(layout: Layout, field: &str) -> Slot {
+    match (layout, field) {
+        (_, "SampleTime" | "EFlag" | "Info" | "Flag") => Slot::Skip,
+        (Layout::One(name), f) if f == name => Slot::Of(0),
+        (Layout::One(_), _) => Slot::Own,
+        (Layout::Values, "Rtd" | "Avg") => Slot::Of(0),
+        (Layout::Values, "Min") => Slot::Of(1),
+        (Layout::Values, "Max") => Slot::Of(2),
+        (Layout::Values, "Cou") => Slot::Of(3),
+        (Layout::Values, "ZsRtd" | "ZsAvg") => Slot::Of(4),
+        (Layout::Values, _) => Slot::Own,
     }
 }
 
 /// Appends the measurements of a data upload from `device`: one row per factor, at the
 /// packet's `DataTime` read in the device's time zone, stored under the device's site with the
-/// MN as source and values scaled to canonical units. Fields that are not measurements
-/// (`SampleTime`, `EFlag`, `Info` …) are not observations and are left out.
+/// MN as source and values scaled to canonical units. Fields other than the standard value
+/// fields become factors of their own (`code-field`, see [`Slot::Own`]); fields that are not
+/// measurements are left out ([`Slot::Skip`]).
 pub(crate) fn append(
     packet: &Packet<'_>,
     command: Command,
@@ -77,12 +92,14 @@ pub(crate) fn append(
     let mut factors: Vec<FactorRow<'_>> = Vec::new();
     let mut bad_values = 0;
     for item in &packet.items {
-        let Some(slot) = slot(layout, &item.field) else {
-            continue;
-        };
         let code = packet
             .factor_2017(item)
             .map_or(item.code.as_ref(), |f| f.code);
+        let (code, slot): (Cow<'_, str>, usize) = match slot(layout, &item.field) {
+            Slot::Skip => continue,
+            Slot::Of(slot) => (Cow::Borrowed(code), slot),
+            Slot::Own => (Cow::Owned(format!("{code}-{}", item.field)), 0),
+        };
         let i = match factors.iter().position(|f| f.0 == code) {
             Some(i) => i,
             None => {
@@ -98,7 +115,7 @@ pub(crate) fn append(
             Ok(v) if v.is_finite() => {
                 let scale = match slot {
                     3 => None, // amounts (`Cou`) have their own unit
-                    _ => device.scale.get(code),
+                    _ => device.scale.get(entry.0.as_ref()),
                 };
                 entry.1[slot] = Some(scale.map_or(v, |s| v * s));
             }
@@ -113,7 +130,7 @@ pub(crate) fn append(
         columns.push(
             time,
             &device.site,
-            code,
+            &code,
             period,
             values,
             flag,
@@ -220,6 +237,39 @@ mod tests {
         assert!(append(&p3, Command::RealTimeData, &device(), &mut cols)
             .unwrap_err()
             .contains("`2025-03-01`"));
+    }
+
+    #[test]
+    fn vendor_sub_fields_are_factors_of_their_own_and_sample_times_are_skipped() {
+        let wire = b"##0635QN=20201015123632010;ST=80;CN=2011;PW=123456;MN=410183160889201000212505;Flag=5;CP=&&DataTime=20201015123000;100000-Ia=401.400,100000-Ib=394.000,100000-Ic=382.000,100000-Ua=231.0,100000-Ub=231.4,100000-Uc=232.3,100000-Pt=267.3919,100000-Pa=90.8620,100000-Pb=89.2773,100000-Pc=87.2527,100000-Pdem=1.1268,100000-Ept=162762.484,100000-Epa=58128.980,100000-Epb=55640.578,100000-Epc=48992.922,100000-Eg1=16698.939,100000-Eg2=1.260,100000-Eg3=37.600,100000-Eg4=2.960,100000-Pa_ave=0.3964,100000-Pb_ave=0.3860,100000-Pc_ave=0.3713,100000-Tpa=25.3,100000-Tpb=25.3,100000-Tpc=25.3,100000-Pga=11.5,100000-Pgb=11.7,100000-Pgc=10.5,100000-Flag=N&&8201\r\n";
+        let p = decode(wire, &Profile::default()).unwrap().packet;
+        let mut cols = Columns::new(8, 8);
+        let got = append(&p, Command::RealTimeData, &device(), &mut cols).unwrap();
+        assert_eq!(
+            got,
+            Appended {
+                rows: 28,
+                bad_values: 0
+            }
+        );
+        let b = cols.finish();
+        let f = b
+            .column(2)
+            .as_any()
+            .downcast_ref::<arrow::array::StringArray>()
+            .unwrap();
+        assert_eq!((f.value(0), f.value(27)), ("100000-Ia", "100000-Pgc"));
+
+        let mut q = p.clone();
+        q.items.truncate(1);
+        q.items[0].field = "SampleTime".into();
+        let mut cols = Columns::new(8, 8);
+        assert_eq!(
+            append(&q, Command::RealTimeData, &device(), &mut cols)
+                .unwrap()
+                .rows,
+            0
+        );
     }
 
     #[test]
