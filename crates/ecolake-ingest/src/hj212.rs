@@ -39,7 +39,7 @@ use tracing::{info, warn};
 use crate::pipeline::Pipeline;
 use crate::sink::DeviceDirectory;
 
-mod connection;
+pub(crate) mod connection;
 pub(crate) mod rows;
 
 /// Settings of the HJ 212 server.
@@ -133,12 +133,14 @@ impl Hj212Stats {
     }
 }
 
-/// What the connections share.
-struct Shared<D> {
-    config: Hj212Config,
+/// The HJ 212 side of the platform: settings, the device directory, the pipeline and the
+/// counters that the TCP server's connections and the MQTT subscriber share.
+#[derive(Debug)]
+pub struct Gateway<D> {
+    pub(crate) config: Hj212Config,
     directory: Arc<D>,
-    pipeline: Pipeline,
-    stats: Arc<Hj212Stats>,
+    pub(crate) pipeline: Pipeline,
+    pub(crate) stats: Arc<Hj212Stats>,
     buckets: Mutex<HashMap<String, Bucket>>,
     logged: Mutex<HashMap<String, Instant>>,
 }
@@ -150,7 +152,31 @@ struct Bucket {
     at: Instant,
 }
 
-impl<D> Shared<D> {
+impl<D: DeviceDirectory> Gateway<D> {
+    /// A gateway writing to `pipeline`.
+    pub fn new(
+        config: Hj212Config,
+        directory: Arc<D>,
+        pipeline: Pipeline,
+        stats: Arc<Hj212Stats>,
+    ) -> Gateway<D> {
+        Gateway {
+            config,
+            directory,
+            pipeline,
+            stats,
+            buckets: Mutex::default(),
+            logged: Mutex::default(),
+        }
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> &Arc<Hj212Stats> {
+        &self.stats
+    }
+}
+
+impl<D> Gateway<D> {
     /// Whether a packet of `mn` is within its rate.
     fn admit(&self, mn: &str, now: Instant) -> bool {
         let rate = self.config.device_rate;
@@ -197,21 +223,10 @@ impl<D> Shared<D> {
 /// returns when every connection has closed.
 pub async fn serve<D: DeviceDirectory>(
     listener: TcpListener,
-    config: Hj212Config,
-    directory: Arc<D>,
-    pipeline: Pipeline,
-    stats: Arc<Hj212Stats>,
+    gateway: Arc<Gateway<D>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let limit = Arc::new(Semaphore::new(config.max_connections));
-    let shared = Arc::new(Shared {
-        config,
-        directory,
-        pipeline,
-        stats,
-        buckets: Mutex::default(),
-        logged: Mutex::default(),
-    });
+    let limit = Arc::new(Semaphore::new(gateway.config.max_connections));
     let mut tasks = JoinSet::new();
     if let Ok(addr) = listener.local_addr() {
         info!("HJ 212 server listening on {addr}");
@@ -232,18 +247,18 @@ pub async fn serve<D: DeviceDirectory>(
             }
         };
         let Ok(permit) = limit.clone().try_acquire_owned() else {
-            Hj212Stats::add(&shared.stats.connections_refused, 1);
+            Hj212Stats::add(&gateway.stats.connections_refused, 1);
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let shared = shared.clone();
+        let gateway = gateway.clone();
         let shutdown = shutdown.clone();
         tasks.spawn(async move {
-            Hj212Stats::add(&shared.stats.connections_total, 1);
-            Hj212Stats::add(&shared.stats.connections_open, 1);
-            connection::run(stream, peer, &shared, shutdown).await;
-            shared
+            Hj212Stats::add(&gateway.stats.connections_total, 1);
+            Hj212Stats::add(&gateway.stats.connections_open, 1);
+            connection::run(stream, peer, &gateway, shutdown).await;
+            gateway
                 .stats
                 .connections_open
                 .fetch_sub(1, Ordering::Relaxed);

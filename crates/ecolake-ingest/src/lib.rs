@@ -53,6 +53,7 @@
 mod error;
 pub mod file;
 pub mod hj212;
+pub mod mqtt;
 mod pipeline;
 mod rows;
 pub mod sink;

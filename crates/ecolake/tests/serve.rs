@@ -4,12 +4,12 @@
 mod binary;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use binary::server::Server;
 use binary::{ecolake_in, path_str, sql_csv, stderr, success, workspace};
 
 /// Sites `SIMSITE1` … `SIMSITEn`.
@@ -33,116 +33,6 @@ fn devices_csv(n: usize) -> String {
 
 fn mn(i: usize) -> String {
     format!("SIM{i:021}")
-}
-
-/// A running `ecolake serve`.
-struct Server {
-    child: Child,
-    hj212: String,
-    http: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(cwd: &Path, data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ecolake"))
-            .args(["serve", "--data-dir", path_str(data)])
-            .args(["--hj212", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-            .current_dir(cwd)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().unwrap();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if line.starts_with("serving ") {
-                    let _ = tx.send(());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        rx.recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("serve did not start: {:?}", log.lock().unwrap()));
-        let addr = |prefix: &str| {
-            log.lock()
-                .unwrap()
-                .iter()
-                .find_map(|l| l.strip_prefix(prefix).map(str::to_owned))
-                .unwrap()
-        };
-        let (hj212, http) = (addr("hj212 listening on "), addr("http listening on "));
-        Server {
-            child,
-            hj212,
-            http,
-            log,
-        }
-    }
-
-    fn get(&self, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(&self.http).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    }
-
-    /// POSTs `body`; the status code and the JSON answer.
-    fn post(&self, path: &str, content_type: &str, body: &str) -> (u16, serde_json::Value) {
-        let mut s = std::net::TcpStream::connect(&self.http).unwrap();
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let status = out[9..12].parse().unwrap();
-        let json = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-        (status, json)
-    }
-
-    /// SIGTERM; the exit must be clean.
-    fn stop(mut self) -> Vec<String> {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = wait(&mut self.child, Duration::from_secs(60));
-        let log = self.log.lock().unwrap().clone();
-        assert_eq!(status.code(), Some(0), "serve log: {log:?}");
-        log
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        assert!(start.elapsed() < limit, "process did not exit in {limit:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
@@ -227,7 +117,7 @@ fn devices_upload_and_every_acked_packet_is_stored_once() {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
     register(cwd, &data, 4);
-    let server = Server::start(cwd, &data);
+    let server = Server::start(cwd, &data, &[]);
     assert!(server.get("/health").starts_with("HTTP/1.1 200"));
 
     let log = cwd.join("acked.csv");
@@ -323,7 +213,7 @@ fn a_killed_server_keeps_every_acked_packet() {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
     register(cwd, &data, 8);
-    let mut server = Server::start(cwd, &data);
+    let mut server = Server::start(cwd, &data, &[]);
     let log = cwd.join("acked.csv");
     let sim = Command::new(env!("CARGO_BIN_EXE_ecolake"))
         .args(["hj212", "simulate", "--target", &server.hj212])
@@ -373,7 +263,7 @@ fn a_killed_server_keeps_every_acked_packet() {
     };
     check();
     // A restart recovers the same; a clean stop flushes it to the lake.
-    let server = Server::start(cwd, &data);
+    let server = Server::start(cwd, &data, &[]);
     server.stop();
     check();
 }
@@ -382,7 +272,7 @@ fn a_killed_server_keeps_every_acked_packet() {
 fn observations_are_posted_as_json_and_csv_with_per_row_errors() {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
-    let server = Server::start(cwd, &data);
+    let server = Server::start(cwd, &data, &[]);
     let (status, body) = server.post(
         "/api/v1/observations",
         "application/json",
@@ -499,7 +389,7 @@ fn the_corpus_uploads_are_acknowledged_and_stored() {
             ],
         ));
     }
-    let server = Server::start(cwd, &data);
+    let server = Server::start(cwd, &data, &[]);
     let (mut acks, mut wanted) = (0, 0);
     for c in &uploads {
         let e = &c["expect"];

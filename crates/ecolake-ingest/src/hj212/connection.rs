@@ -1,5 +1,6 @@
 //! One TCP connection: read, decode, authenticate, store, reply.
 
+use std::fmt::Display;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -14,15 +15,15 @@ use tokio::sync::watch;
 use tracing::{debug, warn};
 
 use super::rows::{self, Appended};
-use super::{Hj212Stats, Shared};
+use super::{Gateway, Hj212Stats};
 use crate::rows::Columns;
 use crate::sink::{Device, DeviceDirectory};
 
-/// What one read of the socket produced.
-struct Round {
-    columns: Columns,
+/// What one read of the socket (or one MQTT message) produced.
+pub(crate) struct Round {
+    pub(crate) columns: Columns,
     /// Replies in order; `true` = only once the round's rows are durable (9014).
-    replies: Vec<(Vec<u8>, bool)>,
+    pub(crate) replies: Vec<(Vec<u8>, bool)>,
     /// Whether any event was decoded (progress, for the slow-loris deadline).
     progress: bool,
 }
@@ -30,17 +31,17 @@ struct Round {
 pub(super) async fn run<D: DeviceDirectory>(
     mut stream: TcpStream,
     peer: SocketAddr,
-    shared: &Shared<D>,
+    gateway: &Gateway<D>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut buf = BytesMut::with_capacity(8192);
-    let mut decoder = StreamDecoder::new(shared.config.default_profile);
+    let mut decoder = StreamDecoder::new(gateway.config.default_profile);
     let mut waiting_since: Option<Instant> = None;
     let mut last_read = Instant::now();
     loop {
         let deadline = match waiting_since {
-            Some(t) => t + shared.config.packet_timeout,
-            None => last_read + shared.config.idle_timeout,
+            Some(t) => t + gateway.config.packet_timeout,
+            None => last_read + gateway.config.idle_timeout,
         };
         let read = tokio::select! {
             r = tokio::time::timeout_at(deadline.into(), stream.read_buf(&mut buf)) => r,
@@ -48,7 +49,7 @@ pub(super) async fn run<D: DeviceDirectory>(
         };
         let eof = match read {
             Err(_) => {
-                Hj212Stats::add(&shared.stats.connections_timed_out, 1);
+                Hj212Stats::add(&gateway.stats.connections_timed_out, 1);
                 debug!("{peer}: timed out");
                 break;
             }
@@ -60,8 +61,8 @@ pub(super) async fn run<D: DeviceDirectory>(
             Ok(Ok(_)) => false,
         };
         last_read = Instant::now();
-        let round = decode_round(&mut buf, &mut decoder, eof, shared, peer);
-        let durable = store(round.columns, shared, peer).await;
+        let round = decode_round(&mut buf, &mut decoder, eof, gateway, &peer);
+        let durable = store(round.columns, gateway, &peer).await;
         let mut out = Vec::new();
         let mut acks = 0;
         for (bytes, needs_durable) in &round.replies {
@@ -78,7 +79,7 @@ pub(super) async fn run<D: DeviceDirectory>(
                 debug!("{peer}: writing replies: {e}");
                 break;
             }
-            Hj212Stats::add(&shared.stats.acks, acks);
+            Hj212Stats::add(&gateway.stats.acks, acks);
         }
         waiting_since = match (buf.is_empty(), round.progress) {
             (true, _) => None,
@@ -92,19 +93,23 @@ pub(super) async fn run<D: DeviceDirectory>(
 }
 
 /// Writes a round's rows; whether they are durable (a round without rows is).
-async fn store<D>(columns: Columns, shared: &Shared<D>, peer: SocketAddr) -> bool {
+pub(crate) async fn store<D>(
+    columns: Columns,
+    gateway: &Gateway<D>,
+    peer: &(dyn Display + Sync),
+) -> bool {
     if columns.len() == 0 {
         return true;
     }
     let received_ms = chrono::Utc::now().timestamp_millis();
-    match shared
+    match gateway
         .pipeline
         .submit(columns.finish(), Origin::Live { received_ms })
         .await
     {
         Ok(Ok(written)) => {
             if !written.rejected.is_empty() {
-                Hj212Stats::add(&shared.stats.rows_refused, written.rejected.len() as u64);
+                Hj212Stats::add(&gateway.stats.rows_refused, written.rejected.len() as u64);
                 debug!(
                     "{peer}: {} rows refused, first: {}",
                     written.rejected.len(),
@@ -114,24 +119,24 @@ async fn store<D>(columns: Columns, shared: &Shared<D>, peer: SocketAddr) -> boo
             true
         }
         Ok(Err(e)) => {
-            Hj212Stats::add(&shared.stats.store_failures, 1);
+            Hj212Stats::add(&gateway.stats.store_failures, 1);
             warn!("{peer}: data not stored, not acknowledged: {e}");
             false
         }
         Err(stopped) => {
-            Hj212Stats::add(&shared.stats.store_failures, 1);
+            Hj212Stats::add(&gateway.stats.store_failures, 1);
             debug!("{peer}: {stopped}");
             false
         }
     }
 }
 
-fn decode_round<D: DeviceDirectory>(
+pub(crate) fn decode_round<D: DeviceDirectory>(
     buf: &mut BytesMut,
     decoder: &mut StreamDecoder,
     eof: bool,
-    shared: &Shared<D>,
-    peer: SocketAddr,
+    gateway: &Gateway<D>,
+    peer: &(dyn Display + Sync),
 ) -> Round {
     let mut round = Round {
         columns: Columns::new(64, 24),
@@ -145,7 +150,7 @@ fn decode_round<D: DeviceDirectory>(
         round.progress = true;
         match event {
             Event::Packet { decoded, .. } => {
-                let device = shared.directory.device(&decoded.packet.mn);
+                let device = gateway.directory.device(&decoded.packet.mn);
                 match device {
                     Some(d) if d.profile != *decoder.profile() => {
                         // This connection carries a device with its own profile: read its
@@ -153,33 +158,33 @@ fn decode_round<D: DeviceDirectory>(
                         decoder.set_profile(d.profile);
                         match decode(wire, &d.profile) {
                             Ok(again) => {
-                                on_packet(&again.packet, Some(&d), &mut round, shared, now)
+                                on_packet(&again.packet, Some(&d), &mut round, gateway, now)
                             }
-                            Err(e) => decode_error(shared, peer, &e.to_string()),
+                            Err(e) => decode_error(gateway, peer, &e.to_string()),
                         }
                     }
-                    d => on_packet(&decoded.packet, d.as_deref(), &mut round, shared, now),
+                    d => on_packet(&decoded.packet, d.as_deref(), &mut round, gateway, now),
                 }
             }
             Event::Error { error, .. } => {
                 // A packet that fails under this profile may be fine under its device's.
                 let retried = mn_of(wire)
-                    .and_then(|mn| shared.directory.device(mn))
+                    .and_then(|mn| gateway.directory.device(mn))
                     .filter(|d| d.profile != *decoder.profile())
                     .map(|d| {
                         decoder.set_profile(d.profile);
                         decode(wire, &d.profile)
                             .map(|again| {
-                                on_packet(&again.packet, Some(&d), &mut round, shared, now)
+                                on_packet(&again.packet, Some(&d), &mut round, gateway, now)
                             })
                             .is_ok()
                     });
                 if retried != Some(true) {
-                    decode_error(shared, peer, &error.to_string());
+                    decode_error(gateway, peer, &error.to_string());
                 }
             }
             Event::Garbage { bytes, .. } => {
-                Hj212Stats::add(&shared.stats.garbage_bytes, bytes as u64)
+                Hj212Stats::add(&gateway.stats.garbage_bytes, bytes as u64)
             }
         }
         pos += n;
@@ -188,8 +193,8 @@ fn decode_round<D: DeviceDirectory>(
     round
 }
 
-fn decode_error<D>(shared: &Shared<D>, peer: SocketAddr, error: &str) {
-    Hj212Stats::add(&shared.stats.decode_errors, 1);
+fn decode_error<D>(gateway: &Gateway<D>, peer: &(dyn Display + Sync), error: &str) {
+    Hj212Stats::add(&gateway.stats.decode_errors, 1);
     debug!("{peer}: bad packet: {error}");
 }
 
@@ -204,13 +209,13 @@ fn on_packet<D>(
     packet: &Packet<'_>,
     device: Option<&Device>,
     round: &mut Round,
-    shared: &Shared<D>,
+    gateway: &Gateway<D>,
     now: Instant,
 ) {
-    Hj212Stats::add(&shared.stats.packets, 1);
-    let stats = &shared.stats;
+    Hj212Stats::add(&gateway.stats.packets, 1);
+    let stats = &gateway.stats;
     let refuse = |round: &mut Round, rtn: QnRtn, profile: &Profile, why: &str| {
-        if shared.should_log(&packet.mn, now) {
+        if gateway.should_log(&packet.mn, now) {
             warn!("HJ 212 packet of MN {} refused: {why}", packet.mn);
         }
         if !packet.command(profile.edition).is_reply() {
@@ -227,7 +232,7 @@ fn on_packet<D>(
     };
     let Some(device) = device else {
         Hj212Stats::add(&stats.unknown_device, 1);
-        let profile = shared.config.default_profile;
+        let profile = gateway.config.default_profile;
         return refuse(round, QnRtn::MnError, &profile, "unknown MN");
     };
     let profile = device.profile;
@@ -243,7 +248,7 @@ fn on_packet<D>(
         Hj212Stats::add(&stats.bad_password, 1);
         return refuse(round, QnRtn::PwError, &profile, "wrong password");
     }
-    if !shared.admit(&device.mn, now) {
+    if !gateway.admit(&device.mn, now) {
         Hj212Stats::add(&stats.rate_limited, 1);
         return refuse(round, QnRtn::Rejected, &profile, "over its packet rate");
     }
@@ -259,7 +264,7 @@ fn on_packet<D>(
             }
             Err(why) => {
                 Hj212Stats::add(&stats.bad_uploads, 1);
-                if shared.should_log(&packet.mn, now) {
+                if gateway.should_log(&packet.mn, now) {
                     warn!("HJ 212 upload of MN {} not stored: {why}", packet.mn);
                 }
             }

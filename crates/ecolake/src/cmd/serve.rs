@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use ecolake_ingest::hj212::{self, Hj212Config, Hj212Stats};
+use ecolake_ingest::hj212::{self, Gateway, Hj212Config, Hj212Stats};
+use ecolake_ingest::mqtt::{self, MqttConfig};
 use ecolake_ingest::{Pipeline, PipelineConfig};
 use ecolake_qc::{Checker, Rules};
 use ecolake_store::{LakeLocation, Store, StoreConfig};
@@ -37,6 +38,12 @@ pub struct ServeArgs {
     /// Where the HTTP API listens.
     #[arg(long, default_value = "127.0.0.1:8080")]
     http: SocketAddr,
+    /// Subscribe to an MQTT broker too: `mqtt://[user:password@]host[:port][?client_id=ID]`.
+    #[arg(long)]
+    mqtt: Option<String>,
+    /// The MQTT topic prefix: `PREFIX/hj212/{mn}` (raw HJ 212), `PREFIX/observations` (JSON).
+    #[arg(long, default_value = "ecolake")]
+    mqtt_prefix: String,
     /// The registry database URL (`sqlite://…`, `postgres://…`); default `registry.db` in the
     /// data directory.
     #[arg(long)]
@@ -69,6 +76,13 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Rules::builtin_with(path)?,
         None => Rules::builtin(),
     };
+    let mqtt_config = args.mqtt.as_ref().map(|url| MqttConfig {
+        url: url.clone(),
+        prefix: args.mqtt_prefix.clone(),
+    });
+    if let Some(c) = &mqtt_config {
+        mqtt::check(c)?;
+    }
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
     let config = StoreConfig {
@@ -118,14 +132,20 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         "serving {} ({devices} devices registered)",
         args.data_dir.display()
     ));
-    let gateway = tokio::spawn(hj212::serve(
-        hj212_listener,
+    let gateway = Arc::new(Gateway::new(
         config,
         directory.clone(),
         pipeline.clone(),
         hj212_stats,
-        stopped.clone(),
     ));
+    let subscriber = mqtt_config.map(|c| {
+        report(format_args!(
+            "mqtt subscribing at {} under {}/",
+            c.url, c.prefix
+        ));
+        tokio::spawn(mqtt::subscribe(c, gateway.clone(), stopped.clone()))
+    });
+    let gateway = tokio::spawn(hj212::serve(hj212_listener, gateway, stopped.clone()));
     let mut http_stop = stopped.clone();
     let http = tokio::spawn(async move {
         axum::serve(http_listener, api)
@@ -152,6 +172,9 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     report(format_args!("stopping: no new connections; flushing"));
     let _ = stop.send(true);
     gateway.await.context("the HJ 212 server")?;
+    if let Some(s) = subscriber {
+        s.await.context("the MQTT subscriber")??;
+    }
     http.await.context("the HTTP server")??;
     // Every source has stopped: the pipeline drains what they submitted and ends.
     drop(pipeline);

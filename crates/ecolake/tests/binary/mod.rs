@@ -40,6 +40,8 @@ pub fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+pub mod server;
+
 pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
