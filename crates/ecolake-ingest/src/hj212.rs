@@ -40,6 +40,7 @@ use crate::pipeline::Pipeline;
 use crate::sink::DeviceDirectory;
 
 pub(crate) mod connection;
+pub mod frames;
 pub(crate) mod rows;
 
 /// Settings of the HJ 212 server.
@@ -141,6 +142,8 @@ pub struct Gateway<D> {
     directory: Arc<D>,
     pub(crate) pipeline: Pipeline,
     pub(crate) stats: Arc<Hj212Stats>,
+    /// The recent frames of each device.
+    pub(crate) frames: Arc<frames::FrameLog>,
     buckets: Mutex<HashMap<String, Bucket>>,
     logged: Mutex<HashMap<String, Instant>>,
 }
@@ -165,6 +168,7 @@ impl<D: DeviceDirectory> Gateway<D> {
             directory,
             pipeline,
             stats,
+            frames: Arc::default(),
             buckets: Mutex::default(),
             logged: Mutex::default(),
         }
@@ -173,6 +177,11 @@ impl<D: DeviceDirectory> Gateway<D> {
     /// The counters.
     pub fn stats(&self) -> &Arc<Hj212Stats> {
         &self.stats
+    }
+
+    /// The recent frames of each device.
+    pub fn frames(&self) -> &Arc<frames::FrameLog> {
+        &self.frames
     }
 }
 

@@ -26,7 +26,7 @@ use rumqttc::{AsyncClient, Event, MqttOptions, Packet, Publish, QoS};
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, info, warn};
 
-use crate::hj212::connection::{decode_round, store};
+use crate::hj212::connection::{decode_round, replies_to_send, store};
 use crate::hj212::{Gateway, Hj212Stats};
 use crate::{read_body, DeviceDirectory, FileFormat, ImportOptions};
 
@@ -222,15 +222,7 @@ async fn message<D: DeviceDirectory>(
         let mut decoder = StreamDecoder::new(gateway.config.default_profile);
         let round = decode_round(&mut buf, &mut decoder, true, gateway, &peer);
         let durable = store(round.columns, gateway, &peer).await;
-        let mut out = Vec::new();
-        let mut acks = 0;
-        for (bytes, needs_durable) in &round.replies {
-            if *needs_durable && !durable {
-                continue;
-            }
-            acks += u64::from(*needs_durable);
-            out.extend_from_slice(bytes);
-        }
+        let (out, acks) = replies_to_send(&round.replies, durable, gateway, &peer.to_string());
         if !out.is_empty() {
             let topic = format!("{prefix}/hj212/{mn}/reply");
             match client.publish(topic, QoS::AtLeastOnce, false, out).await {

@@ -2,6 +2,8 @@
 //!
 //! - `GET /health`: 200 `{"status":"ok"}` once the server accepts data.
 //! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's and the pipeline's counters.
+//! - `GET /api/v1/devices/{mn}/frames?after=SEQ&limit=N`: a device's recent HJ 212 frames
+//!   (received and sent, with what became of each), oldest first — for commissioning.
 //! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
 //!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
 //!   `ecolake import`; see [`observations`].
@@ -11,11 +13,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::Hj212Stats;
 use ecolake_ingest::Pipeline;
 use serde_json::{json, Map, Value};
@@ -31,6 +34,8 @@ pub struct ApiState {
     pub hj212: Arc<Hj212Stats>,
     /// Where posted observations go (quality control, then the store).
     pub pipeline: Pipeline,
+    /// The recent frames of each device.
+    pub frames: Arc<FrameLog>,
 }
 
 /// The routes.
@@ -38,6 +43,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/api/v1/ingest/stats", get(stats))
+        .route("/api/v1/devices/{mn}/frames", get(frames))
         .route(
             "/api/v1/observations",
             post(observations::post).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -95,6 +101,30 @@ async fn stats(State(state): State<ApiState>) -> Json<Value> {
             "rows_flagged": load(&p.rows_flagged),
             "write_errors": load(&p.write_errors),
         },
+    }))
+}
+
+/// `?after=SEQ&limit=N` of the frames route.
+#[derive(Debug, serde::Deserialize)]
+struct FramesQuery {
+    #[serde(default)]
+    after: u64,
+    #[serde(default = "default_limit")]
+    limit: usize,
+}
+
+fn default_limit() -> usize {
+    100
+}
+
+async fn frames(
+    State(state): State<ApiState>,
+    Path(mn): Path<String>,
+    Query(q): Query<FramesQuery>,
+) -> Json<Value> {
+    Json(json!({
+        "mn": mn,
+        "frames": state.frames.frames(&mn, q.after, q.limit),
     }))
 }
 

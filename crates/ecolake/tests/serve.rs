@@ -190,6 +190,47 @@ fn devices_upload_and_every_acked_packet_is_stored_once() {
     );
     assert_eq!(json["hj212"]["acks"], acked, "{json}");
 
+    // Commissioning: a device's recent frames, received and sent, with what became of each.
+    let tail = |mn: &str| {
+        success(&ecolake_in(
+            cwd,
+            &[
+                "hj212",
+                "tail",
+                "--mn",
+                mn,
+                "--server",
+                &server.http,
+                "--limit",
+                "4",
+            ],
+        ))
+    };
+    let good = tail(&mn(2)); // device 1 also ran with a wrong password
+    assert_eq!(good.lines().count(), 8, "{good}");
+    assert!(
+        good.contains("  in 127.0.0.1:") && good.contains("  10 rows\n    ##"),
+        "{good}"
+    );
+    assert!(
+        good.contains("out 127.0.0.1:") && good.contains("  sent\n    ##0087QN="),
+        "{good}"
+    );
+    let unknown = tail("BAD000000000000000000001");
+    assert!(
+        unknown.contains("refused: unknown MN") && unknown.contains("QnRtn=4"),
+        "{unknown}"
+    );
+    let none = ecolake_in(
+        cwd,
+        &["hj212", "tail", "--mn", "NOSUCH", "--server", &server.http],
+    );
+    assert!(
+        stderr(&none).contains("no frames of MN NOSUCH"),
+        "{}",
+        stderr(&none)
+    );
+
     let log_lines = server.stop();
     assert!(log_lines.iter().any(|l| l == "stopped"), "{log_lines:?}");
 

@@ -22,10 +22,51 @@ use crate::sink::{Device, DeviceDirectory};
 /// What one read of the socket (or one MQTT message) produced.
 pub(crate) struct Round {
     pub(crate) columns: Columns,
-    /// Replies in order; `true` = only once the round's rows are durable (9014).
-    pub(crate) replies: Vec<(Vec<u8>, bool)>,
+    /// Replies in order.
+    pub(crate) replies: Vec<Reply>,
     /// Whether any event was decoded (progress, for the slow-loris deadline).
     progress: bool,
+}
+
+/// A reply to send.
+pub(crate) struct Reply {
+    pub(crate) bytes: Vec<u8>,
+    /// Only once the round's rows are durable (a 9014).
+    pub(crate) needs_durable: bool,
+    /// The device it goes to.
+    pub(crate) mn: String,
+}
+
+/// The replies to send now (the 9014s only if the data is durable), recording every reply in
+/// the frame log; the bytes and the number of 9014s.
+pub(crate) fn replies_to_send<D>(
+    replies: &[Reply],
+    durable: bool,
+    gateway: &Gateway<D>,
+    peer: &str,
+) -> (Vec<u8>, u64) {
+    {
+        let mut out = Vec::new();
+        let mut acks = 0;
+        for r in replies {
+            if r.needs_durable && !durable {
+                gateway.frames.record(
+                    &r.mn,
+                    "out",
+                    peer,
+                    &r.bytes,
+                    "not sent: the data is not stored".into(),
+                );
+                continue;
+            }
+            acks += u64::from(r.needs_durable);
+            out.extend_from_slice(&r.bytes);
+            gateway
+                .frames
+                .record(&r.mn, "out", peer, &r.bytes, "sent".into());
+        }
+        (out, acks)
+    }
 }
 
 pub(super) async fn run<D: DeviceDirectory>(
@@ -63,17 +104,7 @@ pub(super) async fn run<D: DeviceDirectory>(
         last_read = Instant::now();
         let round = decode_round(&mut buf, &mut decoder, eof, gateway, &peer);
         let durable = store(round.columns, gateway, &peer).await;
-        let mut out = Vec::new();
-        let mut acks = 0;
-        for (bytes, needs_durable) in &round.replies {
-            if *needs_durable {
-                if !durable {
-                    continue;
-                }
-                acks += 1;
-            }
-            out.extend_from_slice(bytes);
-        }
+        let (out, acks) = replies_to_send(&round.replies, durable, gateway, &peer.to_string());
         if !out.is_empty() {
             if let Err(e) = stream.write_all(&out).await {
                 debug!("{peer}: writing replies: {e}");
@@ -144,14 +175,19 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
         progress: false,
     };
     let now = Instant::now();
+    let peer_text = peer.to_string();
     let mut pos = 0;
     while let Some((n, event)) = decoder.decode(&buf[pos..], eof) {
         let wire = &buf[pos..pos + n];
         round.progress = true;
+        let record = |mn: &str, result: String| {
+            gateway.frames.record(mn, "in", &peer_text, wire, result);
+        };
         match event {
             Event::Packet { decoded, .. } => {
-                let device = gateway.directory.device(&decoded.packet.mn);
-                match device {
+                let mn = &decoded.packet.mn;
+                let device = gateway.directory.device(mn);
+                let result = match device {
                     Some(d) if d.profile != *decoder.profile() => {
                         // This connection carries a device with its own profile: read its
                         // packet (and what follows) that way.
@@ -164,23 +200,27 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
                         }
                     }
                     d => on_packet(&decoded.packet, d.as_deref(), &mut round, gateway, now),
-                }
+                };
+                record(mn, result);
             }
             Event::Error { error, .. } => {
                 // A packet that fails under this profile may be fine under its device's.
-                let retried = mn_of(wire)
+                let mn = mn_of(wire);
+                let retried = mn
                     .and_then(|mn| gateway.directory.device(mn))
                     .filter(|d| d.profile != *decoder.profile())
-                    .map(|d| {
+                    .and_then(|d| {
                         decoder.set_profile(d.profile);
-                        decode(wire, &d.profile)
-                            .map(|again| {
-                                on_packet(&again.packet, Some(&d), &mut round, gateway, now)
-                            })
-                            .is_ok()
+                        decode(wire, &d.profile).ok().map(|again| {
+                            on_packet(&again.packet, Some(&d), &mut round, gateway, now)
+                        })
                     });
-                if retried != Some(true) {
-                    decode_error(gateway, peer, &error.to_string());
+                let result = match retried {
+                    Some(result) => result,
+                    None => decode_error(gateway, peer, &error.to_string()),
+                };
+                if let Some(mn) = mn {
+                    record(mn, result);
                 }
             }
             Event::Garbage { bytes, .. } => {
@@ -193,9 +233,10 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
     round
 }
 
-fn decode_error<D>(gateway: &Gateway<D>, peer: &(dyn Display + Sync), error: &str) {
+fn decode_error<D>(gateway: &Gateway<D>, peer: &(dyn Display + Sync), error: &str) -> String {
     Hj212Stats::add(&gateway.stats.decode_errors, 1);
     debug!("{peer}: bad packet: {error}");
+    format!("decode error: {error}")
 }
 
 /// The MN of a packet that failed to decode, if its header shows one.
@@ -211,7 +252,7 @@ fn on_packet<D>(
     round: &mut Round,
     gateway: &Gateway<D>,
     now: Instant,
-) {
+) -> String {
     Hj212Stats::add(&gateway.stats.packets, 1);
     let stats = &gateway.stats;
     let refuse = |round: &mut Round, rtn: QnRtn, profile: &Profile, why: &str| {
@@ -229,6 +270,7 @@ fn on_packet<D>(
                 false,
             );
         }
+        format!("refused: {why}")
     };
     let Some(device) = device else {
         Hj212Stats::add(&stats.unknown_device, 1);
@@ -254,12 +296,16 @@ fn on_packet<D>(
     }
     let command = packet.command(profile.edition);
     if command.is_data_upload() {
-        match rows::append(packet, command, device, &mut round.columns) {
-            Ok(Appended { bad_values, .. }) => {
+        return match rows::append(packet, command, device, &mut round.columns) {
+            Ok(Appended { rows, bad_values }) => {
                 Hj212Stats::add(&stats.data_packets, 1);
                 Hj212Stats::add(&stats.bad_values, bad_values as u64);
                 if let Some(ack) = reply::data_ack(packet) {
                     push(round, &ack, &profile, true);
+                }
+                match bad_values {
+                    0 => format!("{rows} rows"),
+                    n => format!("{rows} rows; {n} values not numbers, left out"),
                 }
             }
             Err(why) => {
@@ -267,18 +313,24 @@ fn on_packet<D>(
                 if gateway.should_log(&packet.mn, now) {
                     warn!("HJ 212 upload of MN {} not stored: {why}", packet.mn);
                 }
+                format!("not stored: {why}")
             }
-        }
-        return;
+        };
     }
     match command {
         Command::TimeCalibrationRequest => {
             push(round, &reply::notification_ack(packet), &profile, false);
             set_time(packet, device, round);
+            "time calibration request: answered with the platform's time".to_owned()
         }
         // Replies to the platform's requests and heartbeats need no answer.
-        c if c.is_reply() || c == Command::Heartbeat => {}
-        other => debug!("MN {}: CN {} not handled", packet.mn, other.code()),
+        c if c.is_reply() || c == Command::Heartbeat => {
+            format!("CN {}: no answer needed", c.code())
+        }
+        other => {
+            debug!("MN {}: CN {} not handled", packet.mn, other.code());
+            format!("CN {}: not handled", other.code())
+        }
     }
 }
 
@@ -301,7 +353,11 @@ fn set_time(to: &Packet<'_>, device: &Device, round: &mut Round) {
 fn push(round: &mut Round, packet: &Packet<'_>, profile: &Profile, needs_durable: bool) {
     let mut out = Vec::with_capacity(128);
     match encode_into(packet, profile, &mut out) {
-        Ok(()) => round.replies.push((out, needs_durable)),
+        Ok(()) => round.replies.push(Reply {
+            bytes: out,
+            needs_durable,
+            mn: packet.mn.to_string(),
+        }),
         Err(e) => warn!("encoding a reply to MN {}: {e}", packet.mn),
     }
 }

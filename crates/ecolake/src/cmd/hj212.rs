@@ -8,6 +8,7 @@ use ecolake_hj212::{CrcDialect, Edition, Mode, Profile, MAX_SEGMENT};
 mod decode;
 mod encode;
 pub mod simulate;
+mod tail;
 
 #[derive(Debug, Subcommand)]
 pub enum Hj212Command {
@@ -21,6 +22,9 @@ pub enum Hj212Command {
     /// rate, wait for the 9014 acknowledgements, print a JSON summary (sent, acked, rejected,
     /// errors, p50/p99 ack latency, packets/s).
     Simulate(simulate::SimulateArgs),
+    /// Show a device's recent frames on a running server (what it sent, how each was handled,
+    /// what it was answered) — for commissioning a data logger.
+    Tail(tail::TailArgs),
 }
 
 /// How to read the device (a profile).
@@ -61,5 +65,6 @@ pub fn run(command: Hj212Command) -> anyhow::Result<ExitCode> {
         Hj212Command::Decode(args) => decode::run(&args),
         Hj212Command::Encode(args) => encode::run(&args),
         Hj212Command::Simulate(args) => simulate::run(&args),
+        Hj212Command::Tail(args) => tail::run(&args),
     }
 }

@@ -109,35 +109,23 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         Checker::new(rules),
         PipelineConfig::default(),
     );
-    let hj212_stats = Arc::new(Hj212Stats::default());
     let (stop, stopped) = watch::channel(false);
     let config = Hj212Config {
         max_connections: args.max_connections,
         device_rate: args.device_rate,
         ..Hj212Config::default()
     };
-    let api = ecolake_server::router(ecolake_server::ApiState {
-        hj212: hj212_stats.clone(),
-        pipeline: pipeline.clone(),
-    });
-    report(format_args!(
-        "hj212 listening on {}",
-        hj212_listener.local_addr()?
-    ));
-    report(format_args!(
-        "http listening on {}",
-        http_listener.local_addr()?
-    ));
-    report(format_args!(
-        "serving {} ({devices} devices registered)",
-        args.data_dir.display()
-    ));
     let gateway = Arc::new(Gateway::new(
         config,
         directory.clone(),
         pipeline.clone(),
-        hj212_stats,
+        Arc::new(Hj212Stats::default()),
     ));
+    let api = ecolake_server::router(ecolake_server::ApiState {
+        hj212: gateway.stats().clone(),
+        pipeline: pipeline.clone(),
+        frames: gateway.frames().clone(),
+    });
     let subscriber = mqtt_config.map(|c| {
         report(format_args!(
             "mqtt subscribing at {} under {}/",
@@ -145,6 +133,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         ));
         tokio::spawn(mqtt::subscribe(c, gateway.clone(), stopped.clone()))
     });
+    let (hj212_addr, http_addr) = (hj212_listener.local_addr()?, http_listener.local_addr()?);
     let gateway = tokio::spawn(hj212::serve(hj212_listener, gateway, stopped.clone()));
     let mut http_stop = stopped.clone();
     let http = tokio::spawn(async move {
@@ -168,6 +157,12 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         registry.close().await;
     });
 
+    report(format_args!("hj212 listening on {hj212_addr}"));
+    report(format_args!("http listening on {http_addr}"));
+    report(format_args!(
+        "serving {} ({devices} devices registered)",
+        args.data_dir.display()
+    ));
     shutdown_signal().await?;
     report(format_args!("stopping: no new connections; flushing"));
     let _ = stop.send(true);
