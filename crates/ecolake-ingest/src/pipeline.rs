@@ -1,11 +1,13 @@
 //! The ingestion pipeline in front of a [`Sink`]: quality control, then group commit.
 //!
-//! Every source submits its batches here. One task takes what has queued up, gives every row
-//! its `qc` verdict (the checker keeps each series' last reading, so it must see rows in
-//! arrival order), joins the batches into one and writes it; each submitter learns the fate
-//! of its own rows when that write is durable. While a write is in flight the next one gathers
-//! everything that arrives, so a busy gateway makes few large writes instead of many small
-//! ones. The queue is bounded: when the store is slow, submitters wait (backpressure).
+//! Every source submits its batches here. One task takes what has queued up, joins the batches
+//! into one, gives every row its `qc` verdict (the checker keeps each series' last reading, so
+//! it must see rows in arrival order) and hands the batch to a write; each submitter learns the
+//! fate of its own rows when that write is durable. While writes are in flight (up to
+//! [`PipelineConfig::in_flight`]) the next one gathers everything that arrives, so a busy
+//! gateway makes few large writes instead of many small ones, and the store's WAL covers
+//! concurrent writes with one fsync. The queue is bounded: when the store is slow, submitters
+//! wait (backpressure).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -25,6 +27,8 @@ pub struct PipelineConfig {
     pub queue: usize,
     /// Rows per write at most (a write takes whole submissions, so one may exceed it).
     pub max_rows: usize,
+    /// Writes waiting for durability at once.
+    pub in_flight: usize,
 }
 
 impl Default for PipelineConfig {
@@ -32,6 +36,7 @@ impl Default for PipelineConfig {
         PipelineConfig {
             queue: 4096,
             max_rows: 65_536,
+            in_flight: 4,
         }
     }
 }
@@ -128,61 +133,132 @@ async fn run<S: Sink>(
     mut rx: mpsc::Receiver<Job>,
     stats: Arc<PipelineStats>,
 ) {
-    let mut jobs: Vec<(Job, Result<usize, String>)> = Vec::new();
-    while let Some(first) = rx.recv().await {
+    // Writes in flight at most: while some wait for their fsync, the next gathers what arrives
+    // (the WAL's group commit then covers several with one fsync).
+    let slots = Arc::new(tokio::sync::Semaphore::new(config.in_flight.max(1)));
+    let mut writes = tokio::task::JoinSet::new();
+    loop {
+        // A free slot first: until then, submissions gather in the queue.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            break;
+        };
+        let Some(first) = rx.recv().await else {
+            break;
+        };
+        while writes.try_join_next().is_some() {}
         let mut rows = first.batch.num_rows();
-        jobs.push((first, Ok(0)));
+        let mut jobs = vec![first];
         while rows < config.max_rows {
             match rx.try_recv() {
                 Ok(job) => {
                     rows += job.batch.num_rows();
-                    jobs.push((job, Ok(0)));
+                    jobs.push(job);
                 }
                 Err(_) => break,
             }
         }
-        let mut checked = Vec::with_capacity(jobs.len());
-        let mut offset = 0;
-        for (job, start) in &mut jobs {
-            match checker.check(&job.batch, job.origin) {
-                Ok(b) => {
-                    *start = Ok(offset);
-                    offset += b.num_rows();
-                    checked.push(b);
+        let (batch, jobs) = check(&mut checker, jobs);
+        let sink = sink.clone();
+        let stats = stats.clone();
+        writes.spawn(async move {
+            let result = match batch {
+                Ok(None) => Ok(Written::default()),
+                Ok(Some(batch)) => {
+                    stats
+                        .rows_flagged
+                        .fetch_add(not_ok(&batch), Ordering::Relaxed);
+                    stats.writes.fetch_add(1, Ordering::Relaxed);
+                    sink.write(batch).await
+                }
+                Err(e) => Err(e),
+            };
+            drop(slot);
+            match &result {
+                Ok(w) => {
+                    stats
+                        .rows_accepted
+                        .fetch_add(w.accepted as u64, Ordering::Relaxed);
+                    stats
+                        .rows_rejected
+                        .fetch_add(w.rejected.len() as u64, Ordering::Relaxed);
                 }
                 Err(e) => {
-                    // A batch that is not in the write schema: a bug of its source.
-                    warn!("QC refused a batch: {e}");
-                    *start = Err(format!("quality control could not read the batch: {e}"));
+                    stats.write_errors.fetch_add(1, Ordering::Relaxed);
+                    warn!("writing {rows} rows failed: {e}");
+                }
+            }
+            answer(jobs, result);
+        });
+    }
+    while writes.join_next().await.is_some() {}
+}
+
+/// QC-checks the jobs and joins them into one batch: live jobs first, then history (each group
+/// checked as one batch, at the latest arrival time of the group — they arrived within
+/// milliseconds of each other). Each job gets its first row in the batch, or why it has none.
+#[allow(clippy::type_complexity)]
+fn check(
+    checker: &mut Checker,
+    jobs: Vec<Job>,
+) -> (
+    Result<Option<RecordBatch>, SinkError>,
+    Vec<(Job, Result<usize, String>)>,
+) {
+    // Live jobs first, so that the jobs' first rows ascend in this order (`answer` needs it).
+    let (live, history): (Vec<Job>, Vec<Job>) = jobs
+        .into_iter()
+        .partition(|j| matches!(j.origin, Origin::Live { .. }));
+    let mut out: Vec<(Job, Result<usize, String>)> = live
+        .into_iter()
+        .chain(history)
+        .map(|j| (j, Ok(0)))
+        .collect();
+    let mut checked = Vec::new();
+    let mut offset = 0;
+    for live in [true, false] {
+        let group: Vec<usize> = (0..out.len())
+            .filter(|&i| matches!(out[i].0.origin, Origin::Live { .. }) == live)
+            .collect();
+        let Some(origin) = group
+            .iter()
+            .map(|&i| out[i].0.origin)
+            .max_by_key(received_ms)
+        else {
+            continue;
+        };
+        let batches: Vec<RecordBatch> = group.iter().map(|&i| out[i].0.batch.clone()).collect();
+        let joined = concat(&batches).and_then(|b| {
+            b.map(|b| {
+                checker
+                    .check(&b, origin)
+                    .map_err(|e| Arc::new(e) as SinkError)
+            })
+            .transpose()
+        });
+        match joined {
+            Ok(Some(b)) => {
+                for &i in &group {
+                    out[i].1 = Ok(offset);
+                    offset += out[i].0.batch.num_rows();
+                }
+                checked.push(b);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Batches not in the write schema: a bug of their source.
+                warn!("QC refused a batch: {e}");
+                for &i in &group {
+                    out[i].1 = Err(format!("quality control could not read the batch: {e}"));
                 }
             }
         }
-        let result = match concat(&checked) {
-            Ok(None) => Ok(Written::default()),
-            Ok(Some(batch)) => {
-                stats
-                    .rows_flagged
-                    .fetch_add(not_ok(&batch), Ordering::Relaxed);
-                stats.writes.fetch_add(1, Ordering::Relaxed);
-                sink.write(batch).await
-            }
-            Err(e) => Err(e),
-        };
-        match &result {
-            Ok(w) => {
-                stats
-                    .rows_accepted
-                    .fetch_add(w.accepted as u64, Ordering::Relaxed);
-                stats
-                    .rows_rejected
-                    .fetch_add(w.rejected.len() as u64, Ordering::Relaxed);
-            }
-            Err(e) => {
-                stats.write_errors.fetch_add(1, Ordering::Relaxed);
-                warn!("writing {offset} rows failed: {e}");
-            }
-        }
-        answer(std::mem::take(&mut jobs), result);
+    }
+    (concat(&checked), out)
+}
+
+fn received_ms(origin: &Origin) -> i64 {
+    match *origin {
+        Origin::Live { received_ms } | Origin::History { received_ms } => received_ms,
     }
 }
 

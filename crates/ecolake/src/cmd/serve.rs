@@ -26,6 +26,10 @@ use wiring::{RegistryDirectory, StoreSink};
 
 /// How often the device directory is re-read from the registry.
 const RELOAD_DEVICES: Duration = Duration::from_secs(2);
+/// How often the catalog's coverage (rows, time span, extent of each dataset) is recomputed
+/// from the lake, and how long after start the first time.
+const COVERAGE_EVERY: Duration = Duration::from_secs(3600);
+const COVERAGE_FIRST: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -143,18 +147,23 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             })
             .await
     });
+    let coverage = tokio::spawn(keep_coverage(
+        store.clone(),
+        registry.clone(),
+        stopped.clone(),
+    ));
     let mut reload_stop = stopped.clone();
+    let reload_registry = registry.clone();
     let reload = tokio::spawn(async move {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(RELOAD_DEVICES) => {}
                 _ = reload_stop.wait_for(|s| *s) => break,
             }
-            if let Err(e) = directory.reload(&registry).await {
+            if let Err(e) = directory.reload(&reload_registry).await {
                 warn!("reloading devices: {e:#}");
             }
         }
-        registry.close().await;
     });
 
     report(format_args!("hj212 listening on {hj212_addr}"));
@@ -175,11 +184,40 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     drop(pipeline);
     pipeline_task.await.context("the ingestion pipeline")?;
     reload.await.context("the device reloader")?;
+    coverage.await.context("the coverage task")?;
+    registry.close().await;
     let store = Arc::try_unwrap(store)
         .map_err(|_| anyhow::anyhow!("the store is still in use at shutdown"))?;
     store.close().await?;
     report(format_args!("stopped"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Recomputes the catalog's coverage from the live store now and then (`ecolake registry
+/// coverage` does it on demand).
+async fn keep_coverage(
+    store: Arc<Store>,
+    registry: ecolake_registry::Registry,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut wait = COVERAGE_FIRST;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        wait = COVERAGE_EVERY;
+        let refresh = async {
+            let config = ecolake_query::QueryConfig::default();
+            let ctx = ecolake_query::session_with(&store.snapshot(), &config).await?;
+            ecolake_query::register_registry(&ctx, Some(&registry)).await?;
+            ecolake_query::refresh_coverage(&ctx, &registry, "ecolake serve (coverage)").await?;
+            anyhow::Ok(())
+        };
+        if let Err(e) = refresh.await {
+            warn!("refreshing the catalog's coverage: {e:#}");
+        }
+    }
 }
 
 /// SIGTERM or SIGINT.
