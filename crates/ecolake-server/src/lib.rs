@@ -6,7 +6,7 @@
 //!   (received and sent, with what became of each), oldest first — for commissioning.
 //! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
 //!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
-//!   `ecolake import`; see [`observations`].
+//!   `ecolake import` (the rules are in the `observations` module).
 //!
 //! Errors are `{"code": "...", "message": "..."}` ([`ApiError`]). The API issue (#7) puts these
 //! routes behind authentication and adds the rest.
