@@ -140,13 +140,12 @@ fn hj212_and_json_over_mqtt_are_stored_and_acknowledged() {
     // The JSON message has no reply: wait until the pipeline has written its row too.
     let start = std::time::Instant::now();
     loop {
-        let stats = server.get("/api/v1/ingest/stats");
-        let json: serde_json::Value =
-            serde_json::from_str(stats.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        let json = server.stats();
         if json["pipeline"]["rows_accepted"].as_u64() == Some(7) {
             break;
         }
         assert!(start.elapsed() < Duration::from_secs(30), "{json}");
+        // Polling another process's counters, bounded above by the assertion.
         std::thread::sleep(Duration::from_millis(20));
     }
     server.stop();

@@ -121,6 +121,12 @@ pub fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
 }
 
 impl Server {
+    /// `GET /api/v1/ingest/stats` as JSON.
+    pub fn stats(&self) -> serde_json::Value {
+        let answer = self.get("/api/v1/ingest/stats");
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap()
+    }
+
     /// Waits until the server's log has a line containing `text`.
     pub fn wait_for_log(&self, text: &str, limit: Duration) {
         let start = Instant::now();
@@ -130,6 +136,7 @@ impl Server {
                 "no `{text}` in the log: {:?}",
                 self.log.lock().unwrap()
             );
+            // Polling a log another process writes: no event to wait on; bounded above.
             std::thread::sleep(Duration::from_millis(20));
         }
     }
