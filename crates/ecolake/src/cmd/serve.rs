@@ -129,6 +129,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         hj212: gateway.stats().clone(),
         pipeline: pipeline.clone(),
         frames: gateway.frames().clone(),
+        commands: gateway.commands().clone(),
     });
     let subscriber = mqtt_config.map(|c| {
         report(format_args!(
@@ -166,13 +167,15 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
     });
 
+    // Listen for signals before saying we serve: a SIGTERM right after must stop us cleanly.
+    let shutdown = shutdown_signal()?;
     report(format_args!("hj212 listening on {hj212_addr}"));
     report(format_args!("http listening on {http_addr}"));
     report(format_args!(
         "serving {} ({devices} devices registered)",
         args.data_dir.display()
     ));
-    shutdown_signal().await?;
+    shutdown.await;
     report(format_args!("stopping: no new connections; flushing"));
     let _ = stop.send(true);
     gateway.await.context("the HJ 212 server")?;
@@ -220,13 +223,15 @@ async fn keep_coverage(
     }
 }
 
-/// SIGTERM or SIGINT.
-async fn shutdown_signal() -> anyhow::Result<()> {
+/// SIGTERM or SIGINT: the handlers are installed now, the future resolves on the signal.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("listening for SIGINT")?,
-        _ = term.recv() => {}
-    }
-    Ok(())
+    let mut int = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+    })
 }
