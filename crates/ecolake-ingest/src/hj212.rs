@@ -14,6 +14,9 @@
 //!   upload is stored and acknowledged on its own (the device waits for each 9014); the
 //!   segments share the upload's DataTime, so their rows join in the table. Other uploads
 //!   (restart time, station information) are acknowledged and not stored as observations.
+//! - The platform sends its own requests (history data, intervals, time, timeouts) down the
+//!   connection a device was last seen on, and tracks each exchange as Table 1 says: see
+//!   [`commands`].
 //! - A time calibration request (1013) is answered with 9013 and a 1012 carrying the platform's
 //!   time in the device's zone.
 //! - Each device's profile (edition, CRC dialect, strictness) decodes its packets: a connection
@@ -39,6 +42,7 @@ use tracing::{info, warn};
 use crate::pipeline::Pipeline;
 use crate::sink::DeviceDirectory;
 
+pub mod commands;
 pub(crate) mod connection;
 pub mod frames;
 pub(crate) mod rows;
@@ -59,6 +63,8 @@ pub struct Hj212Config {
     pub default_profile: Profile,
     /// Refused devices are logged once per this interval each.
     pub log_interval: Duration,
+    /// Timeout and resends of the platform's requests (Table 1).
+    pub timing: commands::Timing,
 }
 
 impl Default for Hj212Config {
@@ -70,6 +76,7 @@ impl Default for Hj212Config {
             device_rate: 100.0,
             default_profile: Profile::default(),
             log_interval: Duration::from_secs(60),
+            timing: commands::Timing::default(),
         }
     }
 }
@@ -144,6 +151,8 @@ pub struct Gateway<D> {
     pub(crate) stats: Arc<Hj212Stats>,
     /// The recent frames of each device.
     pub(crate) frames: Arc<frames::FrameLog>,
+    /// The platform's requests to its devices.
+    pub(crate) commands: Arc<commands::Commands>,
     buckets: Mutex<HashMap<String, Bucket>>,
     logged: Mutex<HashMap<String, Instant>>,
 }
@@ -163,12 +172,15 @@ impl<D: DeviceDirectory> Gateway<D> {
         pipeline: Pipeline,
         stats: Arc<Hj212Stats>,
     ) -> Gateway<D> {
+        let frames = Arc::<frames::FrameLog>::default();
+        let commands = Arc::new(commands::Commands::new(config.timing, frames.clone()));
         Gateway {
             config,
             directory,
             pipeline,
             stats,
-            frames: Arc::default(),
+            frames,
+            commands,
             buckets: Mutex::default(),
             logged: Mutex::default(),
         }
@@ -182,6 +194,11 @@ impl<D: DeviceDirectory> Gateway<D> {
     /// The recent frames of each device.
     pub fn frames(&self) -> &Arc<frames::FrameLog> {
         &self.frames
+    }
+
+    /// The platform's requests to its devices (history, intervals, time).
+    pub fn commands(&self) -> &Arc<commands::Commands> {
+        &self.commands
     }
 }
 

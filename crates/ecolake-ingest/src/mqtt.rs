@@ -220,8 +220,8 @@ async fn message<D: DeviceDirectory>(
     if let Some(mn) = rest.strip_prefix("hj212/").filter(|mn| !mn.contains('/')) {
         let mut buf = BytesMut::from(&p.payload[..]);
         let mut decoder = StreamDecoder::new(gateway.config.default_profile);
-        let round = decode_round(&mut buf, &mut decoder, true, gateway, &peer);
-        let durable = store(round.columns, gateway, &peer).await;
+        let round = decode_round(&mut buf, &mut decoder, true, gateway, &peer, None);
+        let durable = store(round.columns, round.history, gateway, &peer).await;
         let (out, acks) = replies_to_send(&round.replies, durable, gateway, &peer.to_string());
         if !out.is_empty() {
             let topic = format!("{prefix}/hj212/{mn}/reply");

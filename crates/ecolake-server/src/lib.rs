@@ -4,6 +4,9 @@
 //! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's and the pipeline's counters.
 //! - `GET /api/v1/devices/{mn}/frames?after=SEQ&limit=N`: a device's recent HJ 212 frames
 //!   (received and sent, with what became of each), oldest first — for commissioning.
+//! - `POST /api/v1/devices/{mn}/commands`, `GET /api/v1/devices/{mn}/commands`,
+//!   `GET /api/v1/commands/{id}`: the platform's HJ 212 requests to a device (history data,
+//!   intervals, time) and what became of each (the `commands` module).
 //! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
 //!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
 //!   `ecolake import` (the rules are in the `observations` module).
@@ -18,11 +21,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use ecolake_ingest::hj212::commands::Commands;
 use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::Hj212Stats;
 use ecolake_ingest::Pipeline;
 use serde_json::{json, Map, Value};
 
+mod commands;
 mod observations;
 
 pub use observations::MAX_BODY_BYTES;
@@ -36,6 +41,8 @@ pub struct ApiState {
     pub pipeline: Pipeline,
     /// The recent frames of each device.
     pub frames: Arc<FrameLog>,
+    /// The platform's requests to HJ 212 devices.
+    pub commands: Arc<Commands>,
 }
 
 /// The routes.
@@ -44,6 +51,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/health", get(health))
         .route("/api/v1/ingest/stats", get(stats))
         .route("/api/v1/devices/{mn}/frames", get(frames))
+        .route(
+            "/api/v1/devices/{mn}/commands",
+            get(commands::of_device).post(commands::send),
+        )
+        .route("/api/v1/commands/{id}", get(commands::get))
         .route(
             "/api/v1/observations",
             post(observations::post).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),

@@ -6,7 +6,7 @@ mod binary;
 use std::time::Duration;
 
 use binary::server::Server;
-use binary::{ecolake_in, path_str, sql_csv, success, workspace};
+use binary::{sql_csv, workspace};
 use ecolake_hj212::{decode, encode, Item, Packet, Profile};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet as Mqtt, QoS};
 
@@ -50,31 +50,14 @@ fn hj212_and_json_over_mqtt_are_stored_and_acknowledged() {
             .unwrap()
             .as_nanos()
     );
-    let ws = workspace(&[
-        (
-            "sites.csv",
-            "code,name,medium,lon,lat\nMQ1,mqtt site,air,116.4,39.9\n",
-        ),
-        (
-            "devices.csv",
-            &format!("mn,password,site\n{MN},123456,MQ1\n"),
-        ),
-    ]);
+    let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
-    for (kind, file) in [("sites", "sites.csv"), ("devices", "devices.csv")] {
-        success(&ecolake_in(
-            cwd,
-            &[
-                "registry",
-                "import",
-                "--data-dir",
-                path_str(&data),
-                "--kind",
-                kind,
-                file,
-            ],
-        ));
-    }
+    binary::register(
+        cwd,
+        &data,
+        "code,name,medium,lon,lat\nMQ1,mqtt site,air,116.4,39.9\n",
+        &format!("mn,password,site\n{MN},123456,MQ1\n"),
+    );
     let url = format!("mqtt://127.0.0.1:1883?client_id={prefix}-server");
     let server = Server::start(cwd, &data, &["--mqtt", &url, "--mqtt-prefix", &prefix]);
     server.wait_for_log("MQTT subscribed", Duration::from_secs(30));

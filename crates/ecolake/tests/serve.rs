@@ -44,23 +44,8 @@ fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value, std
     (summary, out)
 }
 
-fn register(cwd: &Path, data: &Path, devices: usize) {
-    std::fs::write(cwd.join("sites.csv"), sites_csv(devices)).unwrap();
-    std::fs::write(cwd.join("devices.csv"), devices_csv(devices)).unwrap();
-    for (kind, file) in [("sites", "sites.csv"), ("devices", "devices.csv")] {
-        success(&ecolake_in(
-            cwd,
-            &[
-                "registry",
-                "import",
-                "--data-dir",
-                path_str(data),
-                "--kind",
-                kind,
-                file,
-            ],
-        ));
-    }
+fn register_sim(cwd: &Path, data: &Path, devices: usize) {
+    binary::register(cwd, data, &sites_csv(devices), &devices_csv(devices));
 }
 
 /// The (source, UTC ms) of every row key in `observations`, with its row count.
@@ -116,7 +101,7 @@ fn assert_same(stored: &BTreeSet<(String, i64)>, acked: &BTreeSet<(String, i64)>
 fn devices_upload_and_every_acked_packet_is_stored_once() {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
-    register(cwd, &data, 4);
+    register_sim(cwd, &data, 4);
     let server = Server::start(cwd, &data, &[]);
     assert!(server.get("/health").starts_with("HTTP/1.1 200"));
 
@@ -250,7 +235,7 @@ fn devices_upload_and_every_acked_packet_is_stored_once() {
 fn a_killed_server_keeps_every_acked_packet() {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
-    register(cwd, &data, 8);
+    register_sim(cwd, &data, 8);
     let mut server = Server::start(cwd, &data, &[]);
     let log = cwd.join("acked.csv");
     let sim = Command::new(env!("CARGO_BIN_EXE_ecolake"))

@@ -1,7 +1,9 @@
 //! One TCP connection: read, decode, authenticate, store, reply.
 
+use std::collections::HashSet;
 use std::fmt::Display;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::{Buf, BytesMut};
@@ -11,7 +13,7 @@ use ecolake_hj212::{
 use ecolake_qc::Origin;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tracing::{debug, warn};
 
 use super::rows::{self, Appended};
@@ -22,6 +24,8 @@ use crate::sink::{Device, DeviceDirectory};
 /// What one read of the socket (or one MQTT message) produced.
 pub(crate) struct Round {
     pub(crate) columns: Columns,
+    /// Rows answering the platform's history requests.
+    pub(crate) history: Columns,
     /// Replies in order.
     pub(crate) replies: Vec<Reply>,
     /// Whether any event was decoded (progress, for the slow-loris deadline).
@@ -69,11 +73,46 @@ pub(crate) fn replies_to_send<D>(
     }
 }
 
+/// A TCP connection as the platform's requests see it: where to send them, and the devices
+/// seen on it.
+pub(crate) struct Link {
+    conn: u64,
+    tx: mpsc::Sender<Vec<u8>>,
+    mns: HashSet<String>,
+}
+
 pub(super) async fn run<D: DeviceDirectory>(
     mut stream: TcpStream,
     peer: SocketAddr,
     gateway: &Gateway<D>,
     mut shutdown: watch::Receiver<bool>,
+) {
+    let (tx, mut requests) = mpsc::channel::<Vec<u8>>(8);
+    let mut link = Link {
+        conn: gateway.commands.connection_id(),
+        tx,
+        mns: HashSet::new(),
+    };
+    serve_connection(
+        &mut stream,
+        peer,
+        gateway,
+        &mut shutdown,
+        &mut link,
+        &mut requests,
+    )
+    .await;
+    let mns: Vec<String> = link.mns.into_iter().collect();
+    gateway.commands.unlink(link.conn, &mns);
+}
+
+async fn serve_connection<D: DeviceDirectory>(
+    stream: &mut TcpStream,
+    peer: SocketAddr,
+    gateway: &Gateway<D>,
+    shutdown: &mut watch::Receiver<bool>,
+    link: &mut Link,
+    requests: &mut mpsc::Receiver<Vec<u8>>,
 ) {
     let mut buf = BytesMut::with_capacity(8192);
     let mut decoder = StreamDecoder::new(gateway.config.default_profile);
@@ -85,8 +124,21 @@ pub(super) async fn run<D: DeviceDirectory>(
             None => last_read + gateway.config.idle_timeout,
         };
         let read = tokio::select! {
-            r = tokio::time::timeout_at(deadline.into(), stream.read_buf(&mut buf)) => r,
-            _ = shutdown.wait_for(|stop| *stop) => break,
+            r = tokio::time::timeout_at(deadline.into(), stream.read_buf(&mut buf)) => Ok(r),
+            Some(request) = requests.recv() => Err(Some(request)),
+            _ = shutdown.wait_for(|stop| *stop) => Err(None),
+        };
+        let read = match read {
+            Ok(read) => read,
+            Err(Some(request)) => {
+                // A request of the platform (the exchange recorded it in the frame log).
+                if let Err(e) = stream.write_all(&request).await {
+                    debug!("{peer}: writing a request: {e}");
+                    break;
+                }
+                continue;
+            }
+            Err(None) => break,
         };
         let eof = match read {
             Err(_) => {
@@ -102,8 +154,8 @@ pub(super) async fn run<D: DeviceDirectory>(
             Ok(Ok(_)) => false,
         };
         last_read = Instant::now();
-        let round = decode_round(&mut buf, &mut decoder, eof, gateway, &peer);
-        let durable = store(round.columns, gateway, &peer).await;
+        let round = decode_round(&mut buf, &mut decoder, eof, gateway, &peer, Some(link));
+        let durable = store(round.columns, round.history, gateway, &peer).await;
         let (out, acks) = replies_to_send(&round.replies, durable, gateway, &peer.to_string());
         if !out.is_empty() {
             if let Err(e) = stream.write_all(&out).await {
@@ -123,21 +175,31 @@ pub(super) async fn run<D: DeviceDirectory>(
     }
 }
 
-/// Writes a round's rows; whether they are durable (a round without rows is).
+/// Writes a round's rows, live and history; whether they are durable (a round without rows
+/// is).
 pub(crate) async fn store<D>(
+    live: Columns,
+    history: Columns,
+    gateway: &Gateway<D>,
+    peer: &(dyn Display + Sync),
+) -> bool {
+    let received_ms = chrono::Utc::now().timestamp_millis();
+    let live = submit(live, Origin::Live { received_ms }, gateway, peer);
+    let history = submit(history, Origin::History { received_ms }, gateway, peer);
+    let (live, history) = futures::join!(live, history);
+    live && history
+}
+
+async fn submit<D>(
     columns: Columns,
+    origin: Origin,
     gateway: &Gateway<D>,
     peer: &(dyn Display + Sync),
 ) -> bool {
     if columns.len() == 0 {
         return true;
     }
-    let received_ms = chrono::Utc::now().timestamp_millis();
-    match gateway
-        .pipeline
-        .submit(columns.finish(), Origin::Live { received_ms })
-        .await
-    {
+    match gateway.pipeline.submit(columns.finish(), origin).await {
         Ok(Ok(written)) => {
             if !written.rejected.is_empty() {
                 Hj212Stats::add(&gateway.stats.rows_refused, written.rejected.len() as u64);
@@ -168,9 +230,11 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
     eof: bool,
     gateway: &Gateway<D>,
     peer: &(dyn Display + Sync),
+    mut link: Option<&mut Link>,
 ) -> Round {
     let mut round = Round {
         columns: Columns::new(64, 24),
+        history: Columns::new(0, 0),
         replies: Vec::new(),
         progress: false,
     };
@@ -193,13 +257,23 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
                         // packet (and what follows) that way.
                         decoder.set_profile(d.profile);
                         match decode(wire, &d.profile) {
-                            Ok(again) => {
-                                on_packet(&again.packet, Some(&d), &mut round, gateway, now)
-                            }
+                            Ok(again) => on_packet(
+                                &again.packet,
+                                Some(&d),
+                                &mut round,
+                                gateway,
+                                (now, &peer_text, link.as_deref_mut()),
+                            ),
                             Err(e) => decode_error(gateway, peer, &e.to_string()),
                         }
                     }
-                    d => on_packet(&decoded.packet, d.as_deref(), &mut round, gateway, now),
+                    d => on_packet(
+                        &decoded.packet,
+                        d.as_ref(),
+                        &mut round,
+                        gateway,
+                        (now, &peer_text, link.as_deref_mut()),
+                    ),
                 };
                 record(mn, result);
             }
@@ -212,7 +286,13 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
                     .and_then(|d| {
                         decoder.set_profile(d.profile);
                         decode(wire, &d.profile).ok().map(|again| {
-                            on_packet(&again.packet, Some(&d), &mut round, gateway, now)
+                            on_packet(
+                                &again.packet,
+                                Some(&d),
+                                &mut round,
+                                gateway,
+                                (now, &peer_text, link.as_deref_mut()),
+                            )
                         })
                     });
                 let result = match retried {
@@ -246,12 +326,15 @@ fn mn_of(wire: &[u8]) -> Option<&str> {
     std::str::from_utf8(&wire[at..at + len]).ok()
 }
 
+/// When a packet arrived, from where, and the TCP connection it came on (`None` for MQTT).
+type Arrival<'a> = (Instant, &'a str, Option<&'a mut Link>);
+
 fn on_packet<D>(
     packet: &Packet<'_>,
-    device: Option<&Device>,
+    device: Option<&Arc<Device>>,
     round: &mut Round,
     gateway: &Gateway<D>,
-    now: Instant,
+    (now, peer, link): Arrival<'_>,
 ) -> String {
     Hj212Stats::add(&gateway.stats.packets, 1);
     let stats = &gateway.stats;
@@ -294,18 +377,40 @@ fn on_packet<D>(
         Hj212Stats::add(&stats.rate_limited, 1);
         return refuse(round, QnRtn::Rejected, &profile, "over its packet rate");
     }
+    if let Some(link) = link {
+        gateway
+            .commands
+            .link(link.conn, &link.tx, peer, packet, device);
+        if !link.mns.contains(device.mn.as_str()) {
+            link.mns.insert(device.mn.clone());
+        }
+    }
+    let commands = &gateway.commands;
     let command = packet.command(profile.edition);
     if command.is_data_upload() {
-        return match rows::append(packet, command, device, &mut round.columns) {
+        let history = commands.awaits_data(&device.mn, command.code());
+        let columns = match history {
+            true => &mut round.history,
+            false => &mut round.columns,
+        };
+        return match rows::append(packet, command, device, columns) {
             Ok(Appended { rows, bad_values }) => {
                 Hj212Stats::add(&stats.data_packets, 1);
+                let answer = match history {
+                    true => commands.on_packet(packet, command, rows),
+                    false => None,
+                };
                 Hj212Stats::add(&stats.bad_values, bad_values as u64);
                 if let Some(ack) = reply::data_ack(packet) {
                     push(round, &ack, &profile, true);
                 }
-                match bad_values {
+                let text = match bad_values {
                     0 => format!("{rows} rows"),
                     n => format!("{rows} rows; {n} values not numbers, left out"),
+                };
+                match answer {
+                    Some(id) => format!("{text} (history for request {id})"),
+                    None => text,
                 }
             }
             Err(why) => {
@@ -316,6 +421,12 @@ fn on_packet<D>(
                 format!("not stored: {why}")
             }
         };
+    }
+    if let Some(id) = commands.on_packet(packet, command, 0) {
+        if let Some(ack) = reply::data_ack(packet) {
+            push(round, &ack, &profile, false);
+        }
+        return format!("CN {}: answer to request {id}", command.code());
     }
     match command {
         Command::TimeCalibrationRequest => {

@@ -7,6 +7,8 @@ use ecolake_hj212::{CrcDialect, Edition, Mode, Profile, MAX_SEGMENT};
 
 mod decode;
 mod encode;
+mod http;
+mod request;
 pub mod simulate;
 mod tail;
 
@@ -25,6 +27,10 @@ pub enum Hj212Command {
     /// Show a device's recent frames on a running server (what it sent, how each was handled,
     /// what it was answered) — for commissioning a data logger.
     Tail(tail::TailArgs),
+    /// Send a connected device one of the platform's requests through a running server —
+    /// history data for a time range, intervals, the clock, timeouts — and print what became
+    /// of it (9011, data, 9012; the standard's timeouts and resends apply).
+    Request(request::RequestArgs),
 }
 
 /// How to read the device (a profile).
@@ -66,5 +72,6 @@ pub fn run(command: Hj212Command) -> anyhow::Result<ExitCode> {
         Hj212Command::Encode(args) => encode::run(&args),
         Hj212Command::Simulate(args) => simulate::run(&args),
         Hj212Command::Tail(args) => tail::run(&args),
+        Hj212Command::Request(args) => request::run(&args),
     }
 }

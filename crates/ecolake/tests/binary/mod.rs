@@ -60,3 +60,23 @@ pub fn sql_csv(cwd: &Path, data: &Path, query: &str) -> String {
         ],
     ))
 }
+
+/// Registers sites and devices from CSV texts (`ecolake registry import`).
+pub fn register(cwd: &Path, data: &Path, sites_csv: &str, devices_csv: &str) {
+    std::fs::write(cwd.join("sites.csv"), sites_csv).unwrap();
+    std::fs::write(cwd.join("devices.csv"), devices_csv).unwrap();
+    for (kind, file) in [("sites", "sites.csv"), ("devices", "devices.csv")] {
+        success(&ecolake_in(
+            cwd,
+            &[
+                "registry",
+                "import",
+                "--data-dir",
+                path_str(data),
+                "--kind",
+                kind,
+                file,
+            ],
+        ));
+    }
+}

@@ -8,6 +8,12 @@
 //! device carries `DataTime` = a base time + `i` steps of its CN's period (1 s, 1 min, 1 h),
 //! the base chosen so the last packet is about now: every packet is a distinct row. A lost
 //! connection is reopened. At the end it prints one JSON summary on stdout.
+//!
+//! The devices answer the platform's requests as a data logger does (`answer` module): 9011,
+//! then what the request asks for, then 9012 — history requests (2051/2061/2031) with one
+//! upload per period of the range, each waiting for its 9014; the clock (1011/1012), the
+//! real-time and minute intervals (1061–1064), timeouts (1000), start/stop real-time data.
+//! Anything else is refused with `QnRtn=2`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,6 +27,8 @@ use clap::Args;
 use ecolake_hj212::{decode, encode, Command, Item, Packet, Profile};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+
+mod answer;
 
 /// The factors a simulated station reports: code, typical value, diurnal amplitude (share).
 const FACTORS: [(&str, f64, f64); 10] = [
@@ -81,6 +89,8 @@ pub fn mn(prefix: &str, n: usize) -> String {
 
 #[derive(Debug, Default)]
 struct Tally {
+    /// Requests of the platform answered.
+    requests: u64,
     sent: u64,
     acked: u64,
     rejected: u64,
@@ -123,6 +133,8 @@ async fn simulate(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             base,
             step,
             seed: (args.first + i) as u64,
+            rtd_interval: 30,
+            min_interval: 10,
         };
         // Spread the devices' first packets over one interval.
         let offset = interval.mul_f64(i as f64 / args.devices as f64);
@@ -131,6 +143,7 @@ async fn simulate(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let mut all = Tally::default();
     while let Some(t) = tasks.join_next().await {
         let t = t.context("a simulated device")?;
+        all.requests += t.requests;
         all.sent += t.sent;
         all.acked += t.acked;
         all.rejected += t.rejected;
@@ -166,6 +179,7 @@ async fn simulate(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         "rejected": all.rejected,
         "errors": all.errors,
         "reconnects": all.reconnects,
+        "requests": all.requests,
         "p50_ack_ms": pct(0.50),
         "p99_ack_ms": pct(0.99),
         "elapsed_s": (elapsed * 1000.0).round() / 1000.0,
@@ -192,20 +206,69 @@ struct Sim {
     base: i64,
     step: i64,
     seed: u64,
+    /// What the platform last set (1062, 1064), answered to 1061 and 1063.
+    rtd_interval: u32,
+    min_interval: u32,
+}
+
+/// A connection to the server; `partial` keeps a line begun when a read was cancelled.
+struct Conn {
+    stream: BufReader<TcpStream>,
+    partial: Vec<u8>,
+}
+
+impl Conn {
+    /// The next line (a packet), whole; cancel-safe.
+    async fn next_line(&mut self) -> anyhow::Result<Vec<u8>> {
+        let n = self.stream.read_until(b'\n', &mut self.partial).await?;
+        anyhow::ensure!(n > 0 || !self.partial.is_empty(), "connection closed");
+        Ok(std::mem::take(&mut self.partial))
+    }
+
+    async fn send(&mut self, wire: &[u8]) -> std::io::Result<()> {
+        self.stream.get_mut().write_all(wire).await
+    }
 }
 
 impl Sim {
-    async fn run(self, first: Instant, interval: Duration, until: Instant) -> Tally {
+    async fn run(mut self, first: Instant, interval: Duration, until: Instant) -> Tally {
         let mut tally = Tally::default();
         let mut rng = self.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut conn: Option<BufReader<TcpStream>> = None;
+        let mut conn: Option<Conn> = None;
         let mut next = first;
         let mut i: i64 = 0;
+        let mut requests: Vec<Vec<u8>> = Vec::new();
         while next < until {
-            tokio::time::sleep_until(next.into()).await;
+            // Until the next upload is due, answer the platform's requests.
+            loop {
+                for request in std::mem::take(&mut requests) {
+                    if let Some(c) = conn.as_mut() {
+                        if self
+                            .answer(c, &request, &mut tally, &mut rng)
+                            .await
+                            .is_err()
+                        {
+                            conn = None;
+                        }
+                    }
+                }
+                let Some(c) = conn.as_mut() else {
+                    tokio::time::sleep_until(next.into()).await;
+                    break;
+                };
+                let line = tokio::select! {
+                    _ = tokio::time::sleep_until(next.into()) => break,
+                    line = c.next_line() => line,
+                };
+                match line {
+                    Ok(line) => requests.push(line),
+                    Err(_) => conn = None,
+                }
+            }
             next += interval;
             i += 1;
-            let (wire, qn, datatime) = self.packet(i, &mut rng);
+            let t = self.base + i * self.step;
+            let (wire, qn, datatime) = self.packet(self.cn, t, &mut rng);
             let mut sends = 0;
             loop {
                 if Instant::now() >= until + ACK_TIMEOUT {
@@ -216,7 +279,10 @@ impl Sim {
                     None => match TcpStream::connect(&self.target).await {
                         Ok(s) => {
                             let _ = s.set_nodelay(true);
-                            conn.insert(BufReader::new(s))
+                            conn.insert(Conn {
+                                stream: BufReader::new(s),
+                                partial: Vec::new(),
+                            })
                         }
                         Err(_) => {
                             tally.errors += 1;
@@ -232,7 +298,7 @@ impl Sim {
                 sends += 1;
                 tally.sent += 1;
                 let sent_at = Instant::now();
-                match exchange(stream, &wire, &qn).await {
+                match exchange(stream, &wire, &qn, &mut requests).await {
                     Ok(Answer::Ack) => {
                         tally.acked += 1;
                         let us = sent_at.elapsed().as_micros().min(u128::from(u32::MAX));
@@ -257,10 +323,9 @@ impl Sim {
         tally
     }
 
-    /// Packet `i`: its bytes, QN and DataTime.
-    fn packet(&self, i: i64, rng: &mut u64) -> (Vec<u8>, String, String) {
+    /// The upload of `cn` for the period starting at `t` (Unix seconds): bytes, QN, DataTime.
+    fn packet(&self, cn: u16, t: i64, rng: &mut u64) -> (Vec<u8>, String, String) {
         let shanghai = chrono_tz::Asia::Shanghai;
-        let t = self.base + i * self.step;
         let local = shanghai.timestamp_opt(t, 0).single().expect("a valid time");
         let datatime = local.format("%Y%m%d%H%M%S").to_string();
         let qn = chrono::Utc::now()
@@ -268,7 +333,7 @@ impl Sim {
             .format("%Y%m%d%H%M%S%3f")
             .to_string();
         let hour = f64::from(chrono::Timelike::hour(&local));
-        let field = if self.cn == 2011 { "Rtd" } else { "Avg" };
+        let field = if cn == 2011 { "Rtd" } else { "Avg" };
         let fault = uniform(rng) < 0.005;
         let episode = uniform(rng) < 0.01;
         let mut values = Vec::with_capacity(FACTORS.len());
@@ -295,7 +360,7 @@ impl Sim {
         let packet = Packet {
             qn: Some(qn.as_str().into()),
             st: "22".into(),
-            cn: self.cn.to_string().into(),
+            cn: cn.to_string().into(),
             pw: Some(self.password.as_str().into()),
             mn: self.mn.as_str().into(),
             flag: Some(5),
@@ -313,24 +378,26 @@ enum Answer {
     Refused,
 }
 
-/// Sends a packet and reads replies until its 9014 (or a 9011 refusing it).
+/// Sends a packet and reads replies until its 9014 (or a 9011 refusing it); the platform's
+/// requests that arrive meanwhile are kept in `requests` to answer next.
 async fn exchange(
-    stream: &mut BufReader<TcpStream>,
+    conn: &mut Conn,
     wire: &[u8],
     qn: &str,
+    requests: &mut Vec<Vec<u8>>,
 ) -> anyhow::Result<Answer> {
-    stream.get_mut().write_all(wire).await?;
-    let mut line = Vec::with_capacity(128);
+    conn.send(wire).await?;
     let deadline = tokio::time::Instant::now() + ACK_TIMEOUT;
     loop {
-        line.clear();
-        let n = tokio::time::timeout_at(deadline, stream.read_until(b'\n', &mut line)).await??;
-        anyhow::ensure!(n > 0, "connection closed");
+        let line = tokio::time::timeout_at(deadline, conn.next_line()).await??;
         let Ok(reply) = decode(&line, &Profile::lenient()) else {
             continue;
         };
         let p = reply.packet;
         if p.qn.as_deref() != Some(qn) {
+            if !p.command(ecolake_hj212::Edition::Auto).is_reply() {
+                requests.push(line);
+            }
             continue;
         }
         match p.command(ecolake_hj212::Edition::Auto) {

@@ -1,13 +1,13 @@
 //! `ecolake hj212 tail --mn MN`: a device's recent frames from a running server — what it sent,
 //! how each was decoded and handled, what it was answered. For commissioning a data logger.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
 use clap::Args;
-use serde_json::Value;
+
+use super::http::{encode, get};
 
 #[derive(Debug, Args)]
 pub struct TailArgs {
@@ -64,36 +64,4 @@ pub fn run(args: &TailArgs) -> anyhow::Result<ExitCode> {
         }
         std::thread::sleep(Duration::from_secs(1));
     }
-}
-
-/// Percent-encodes what an MN may hold that a path may not.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// `GET path` on `server` (HTTP/1.1, the whole answer read); the JSON body of a 200.
-fn get(server: &str, path: &str) -> anyhow::Result<Value> {
-    let mut stream = std::net::TcpStream::connect(server)
-        .with_context(|| format!("connecting to the server at {server} (ecolake serve --http)"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\nAccept: application/json\r\n\r\n"
-    )?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer)?;
-    let text = String::from_utf8_lossy(&answer);
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .with_context(|| format!("{server}: not an HTTP answer"))?;
-    let status = head.split(' ').nth(1).unwrap_or("");
-    if status != "200" {
-        bail!("{server}{path}: HTTP {status}: {body}");
-    }
-    serde_json::from_str(body).with_context(|| format!("{server}{path}: not JSON"))
 }
