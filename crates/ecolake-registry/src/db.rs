@@ -242,6 +242,15 @@ impl Registry {
         Site::all(self).await
     }
 
+    /// The id of the newest audit record: every change of the registry adds one, so a reader
+    /// that saw this id has seen every change up to it (0 for an empty registry).
+    pub async fn last_change(&self) -> Result<i64, RegistryError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
     /// The audit log, oldest first.
     pub async fn audit_log(&self) -> Result<Vec<AuditRecord>, RegistryError> {
         let rows = sqlx::query(

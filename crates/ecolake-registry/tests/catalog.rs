@@ -164,6 +164,9 @@ async fn bad_datasets_are_refused_with_the_reason_and_change_nothing() {
     on_both("bad_datasets", |registry| async move {
         setup(&registry).await;
         let audited = registry.audit_log().await.unwrap().len();
+        // Audit ids are gap-free from 1: the last change is the number of records.
+        assert!(audited > 0);
+        assert_eq!(registry.last_change().await.unwrap(), audited as i64);
         let air = |changes: &[(&str, &str)]| changed(air_hourly(), changes);
         let sites = |changes: &[(&str, &str)]| changed(sites_catalog(), changes);
         let long = "a".repeat(65);
@@ -195,6 +198,7 @@ async fn bad_datasets_are_refused_with_the_reason_and_change_nothing() {
         }
         assert_eq!(registry.datasets().await.unwrap(), []);
         assert_eq!(registry.audit_log().await.unwrap().len(), audited);
+        assert_eq!(registry.last_change().await.unwrap(), audited as i64, "nothing changed");
         registry.close().await;
     })
     .await;

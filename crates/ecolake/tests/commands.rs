@@ -19,6 +19,8 @@ use serde_json::Value;
 const SIM_MN: &str = "SIM000000000000000000001";
 const RAW_MN: &str = "RAW000000000000000000001";
 
+/// A server with the simulator's device registered (`RAW_MN` is registered by the test that
+/// uses it, while the server runs).
 fn setup() -> (tempfile::TempDir, Server) {
     let ws = workspace(&[]);
     let (cwd, data) = (ws.path(), ws.path().join("data"));
@@ -26,7 +28,7 @@ fn setup() -> (tempfile::TempDir, Server) {
         cwd,
         &data,
         "code,name,medium,lon,lat\nCMD1,cmd site,air,116.4,39.9\nCMD2,raw site,air,116.5,39.9\n",
-        &format!("mn,password,site\n{SIM_MN},123456,CMD1\n{RAW_MN},123456,CMD2\n"),
+        &format!("mn,password,site\n{SIM_MN},123456,CMD1\n"),
     );
     let server = Server::start(cwd, &data, &[]);
     (ws, server)
@@ -199,26 +201,41 @@ impl Device {
         let mut d = Device {
             reader: BufReader::new(stream),
         };
-        // One upload (Flag=4: no acknowledgement wanted) makes the server know the link.
-        let t = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
-        let packet = Packet {
-            qn: Some(t.format("%Y%m%d%H%M%S%3f").to_string().into()),
-            st: "22".into(),
-            cn: "2011".into(),
-            pw: Some("123456".into()),
-            mn: RAW_MN.into(),
-            flag: Some(4),
-            datatime: Some(t.format("%Y%m%d%H%M%S").to_string().into()),
-            items: vec![Item {
-                code: "a34004".into(),
-                field: "Rtd".into(),
-                value: "35.0".into(),
-                flag: Some("N".into()),
-            }],
-            ..Packet::default()
-        };
-        d.send(&packet);
-        d
+        // An accepted upload makes the server know the link. The device was registered while
+        // the server runs: it is refused (9011 QnRtn=4) until the server has re-read the
+        // registry, then acknowledged (9014).
+        let start = Instant::now();
+        loop {
+            let t = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai);
+            let packet = Packet {
+                qn: Some(t.format("%Y%m%d%H%M%S%3f").to_string().into()),
+                st: "22".into(),
+                cn: "2011".into(),
+                pw: Some("123456".into()),
+                mn: RAW_MN.into(),
+                flag: Some(5),
+                datatime: Some(t.format("%Y%m%d%H%M%S").to_string().into()),
+                items: vec![Item {
+                    code: "a34004".into(),
+                    field: "Rtd".into(),
+                    value: "35.0".into(),
+                    flag: Some("N".into()),
+                }],
+                ..Packet::default()
+            };
+            d.send(&packet);
+            let (reply, _) = d.next();
+            if reply.cn == "9014" {
+                return d;
+            }
+            assert_eq!(reply.param("QnRtn"), Some("4"), "{reply:?}");
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the device was never accepted"
+            );
+            // The server re-reads a changed registry every 2 s; ask again a little later.
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     fn send(&mut self, packet: &Packet<'_>) {
@@ -268,9 +285,15 @@ fn wait_for_end(server: &Server, id: u64) -> Value {
 
 #[test]
 fn requests_follow_table_1_timeouts_resends_and_refusals() {
-    let (_ws, server) = setup();
+    let (ws, server) = setup();
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    binary::register(
+        cwd,
+        &data,
+        "code,name,medium,lon,lat\nCMD2,raw site,air,116.5,39.9\n",
+        &format!("mn,password,site\n{RAW_MN},123456,CMD2\n"),
+    );
     let mut device = Device::connect(&server);
-    wait_for_packets(&server, 1);
 
     // Unanswered: sent, then resent ReCount times OverTime apart (same QN), then timed out.
     let (status, sent) = post_command(&server, r#"{"cn": 1061, "over_time_s": 1, "re_count": 2}"#);

@@ -24,7 +24,7 @@ mod wiring;
 
 use wiring::{RegistryDirectory, StoreSink};
 
-/// How often the device directory is re-read from the registry.
+/// How often the registry is asked whether it changed (the devices are re-read if so).
 const RELOAD_DEVICES: Duration = Duration::from_secs(2);
 /// How often the catalog's coverage (rows, time span, extent of each dataset) is recomputed
 /// from the lake, and how long after start the first time.
@@ -161,7 +161,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 _ = tokio::time::sleep(RELOAD_DEVICES) => {}
                 _ = reload_stop.wait_for(|s| *s) => break,
             }
-            if let Err(e) = directory.reload(&reload_registry).await {
+            if let Err(e) = directory.refresh(&reload_registry).await {
                 warn!("reloading devices: {e:#}");
             }
         }

@@ -2,6 +2,7 @@
 //! the store as a [`Sink`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use arrow::record_batch::RecordBatch;
@@ -12,11 +13,14 @@ use ecolake_registry::{OutletKind, Registry, SiteMedium};
 use ecolake_store::Store;
 use tracing::warn;
 
-/// The registered devices, reloaded from the registry every few seconds (so a device
-/// registered while the server runs is accepted soon after, and a disabled one refused).
+/// The registered devices, reloaded from the registry when it has changed (checked every few
+/// seconds: a device registered while the server runs is accepted soon after, a disabled one
+/// refused).
 #[derive(Debug, Default)]
 pub struct RegistryDirectory {
     devices: RwLock<Arc<HashMap<String, Arc<Device>>>>,
+    /// The registry's last change when the devices were read.
+    seen: AtomicI64,
 }
 
 impl DeviceDirectory for RegistryDirectory {
@@ -30,8 +34,18 @@ impl DeviceDirectory for RegistryDirectory {
 }
 
 impl RegistryDirectory {
+    /// Reads the devices again if the registry changed since they were read.
+    pub async fn refresh(&self, registry: &Registry) -> anyhow::Result<()> {
+        if registry.last_change().await? != self.seen.load(Ordering::Relaxed) {
+            self.reload(registry).await?;
+        }
+        Ok(())
+    }
+
     /// Reads every device (with its password) and what its site says about units.
     pub async fn reload(&self, registry: &Registry) -> anyhow::Result<usize> {
+        // Read the marker first: a change made while reading is read again next time.
+        let change = registry.last_change().await?;
         let mut media: HashMap<String, Medium> = registry
             .sites()
             .await?
@@ -57,6 +71,7 @@ impl RegistryDirectory {
         }
         let n = devices.len();
         *self.devices.write().expect("directory lock") = Arc::new(devices);
+        self.seen.store(change, Ordering::Relaxed);
         Ok(n)
     }
 }
