@@ -187,6 +187,7 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
             Event::Packet { decoded, .. } => {
                 let mn = &decoded.packet.mn;
                 let device = gateway.directory.device(mn);
+                let quarantine = device.is_none() && gateway.quarantines(&decoded.packet);
                 let result = match device {
                     Some(d) if d.profile != *decoder.profile() => {
                         // This connection carries a device with its own profile: read its
@@ -201,7 +202,11 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
                     }
                     d => on_packet(&decoded.packet, d.as_deref(), &mut round, gateway, now),
                 };
-                record(mn, result);
+                if quarantine {
+                    gateway.quarantine(mn, &peer_text, wire, result);
+                } else {
+                    record(mn, result);
+                }
             }
             Event::Error { error, .. } => {
                 // A packet that fails under this profile may be fine under its device's.
