@@ -4,7 +4,9 @@
 //!   carry many devices (a data concentrator) and a device may reconnect at any time.
 //! - Every packet is authenticated by MN and PW against the [`DeviceDirectory`]; an unknown MN,
 //!   a wrong password or a disabled device gets the standard's 9011 with `QnRtn` 4, 3 or 2,
-//!   is counted and logged once per device per interval, and nothing of it is stored.
+//!   is counted and logged once per device per interval, and nothing of it is stored — except,
+//!   with `quarantine_unknown`, the raw frames of unknown MNs' data uploads, kept for review
+//!   ([`frames::quarantine`]).
 //! - Data uploads (2011 real-time, 2051 minute, 2061 hourly, 2031 daily, 2021 running state,
 //!   2041 run time) become observations: one row per factor, the period from CN, `Rtd`/`Avg`
 //!   as value, `Min`, `Max`, `Cou`, `ZsRtd`/`ZsAvg`, the factor's data flag; other numeric
@@ -59,6 +61,9 @@ pub struct Hj212Config {
     /// Packets per second one device (MN) may send on average; more are refused with 9011
     /// `QnRtn=2` and the device sends them again later.
     pub device_rate: f64,
+    /// Keep the data uploads of unknown MNs for review (still refused with 9011 `QnRtn=4`,
+    /// never stored as rows): see [`frames::quarantine`].
+    pub quarantine_unknown: bool,
     /// How to decode a connection's packets before its device is known.
     pub default_profile: Profile,
     /// Refused devices are logged once per this interval each.
@@ -74,6 +79,7 @@ impl Default for Hj212Config {
             idle_timeout: Duration::from_secs(600),
             packet_timeout: Duration::from_secs(30),
             device_rate: 100.0,
+            quarantine_unknown: false,
             default_profile: Profile::default(),
             log_interval: Duration::from_secs(60),
             timing: commands::Timing::default(),
@@ -115,6 +121,8 @@ counters! {
     acks,
     /// Packets of unknown MNs.
     unknown_device,
+    /// Uploads of unknown MNs kept for review (`quarantine_unknown`).
+    quarantined,
     /// Packets with a wrong password.
     bad_password,
     /// Packets of disabled devices.
@@ -199,6 +207,13 @@ impl<D: DeviceDirectory> Gateway<D> {
     /// The platform's requests to its devices (history, intervals, time).
     pub fn commands(&self) -> &Arc<commands::Commands> {
         &self.commands
+    }
+
+    /// The gateway recording frames in `frames` (an archived log, say) instead of a new one.
+    pub fn with_frames(mut self, frames: Arc<frames::FrameLog>) -> Gateway<D> {
+        self.commands = Arc::new(commands::Commands::new(self.config.timing, frames.clone()));
+        self.frames = frames;
+        self
     }
 }
 

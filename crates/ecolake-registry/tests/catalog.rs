@@ -198,7 +198,11 @@ async fn bad_datasets_are_refused_with_the_reason_and_change_nothing() {
         }
         assert_eq!(registry.datasets().await.unwrap(), []);
         assert_eq!(registry.audit_log().await.unwrap().len(), audited);
-        assert_eq!(registry.last_change().await.unwrap(), audited as i64, "nothing changed");
+        assert_eq!(
+            registry.last_change().await.unwrap(),
+            audited as i64,
+            "nothing changed"
+        );
         registry.close().await;
     })
     .await;

@@ -4,6 +4,10 @@
 //! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's and the pipeline's counters.
 //! - `GET /api/v1/devices/{mn}/frames?after=SEQ&limit=N`: a device's recent HJ 212 frames
 //!   (received and sent, with what became of each), oldest first — for commissioning.
+//!   `?from=T&to=T` (RFC 3339 or epoch ms, at most 24 h apart) reads older frames from the
+//!   frame archive instead (the `frame_archive` module).
+//! - `GET /api/v1/quarantine`: the unknown MNs whose uploads were kept for review
+//!   (`ecolake serve --quarantine-unknown`), with counts, first and last seen, a sample frame.
 //! - `POST /api/v1/devices/{mn}/commands`, `GET /api/v1/devices/{mn}/commands`,
 //!   `GET /api/v1/commands/{id}`: the platform's HJ 212 requests to a device (history data,
 //!   intervals, time) and what became of each (the `commands` module).
@@ -28,7 +32,9 @@ use ecolake_ingest::Pipeline;
 use serde_json::{json, Map, Value};
 
 mod commands;
+mod frame_archive;
 mod observations;
+mod quarantine;
 
 pub use observations::MAX_BODY_BYTES;
 
@@ -50,6 +56,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/health", get(health))
         .route("/api/v1/ingest/stats", get(stats))
+        .route("/api/v1/quarantine", get(quarantine::list))
         .route("/api/v1/devices/{mn}/frames", get(frames))
         .route(
             "/api/v1/devices/{mn}/commands",
@@ -123,6 +130,9 @@ struct FramesQuery {
     after: u64,
     #[serde(default = "default_limit")]
     limit: usize,
+    /// A window of the archive instead of the recent frames in memory.
+    from: Option<String>,
+    to: Option<String>,
 }
 
 fn default_limit() -> usize {
@@ -133,11 +143,14 @@ async fn frames(
     State(state): State<ApiState>,
     Path(mn): Path<String>,
     Query(q): Query<FramesQuery>,
-) -> Json<Value> {
-    Json(json!({
+) -> Result<Json<Value>, ApiError> {
+    if q.from.is_some() || q.to.is_some() {
+        return frame_archive::window(&state, mn, &q).await;
+    }
+    Ok(Json(json!({
         "mn": mn,
         "frames": state.frames.frames(&mn, q.after, q.limit),
-    }))
+    })))
 }
 
 fn content_type(headers: &HeaderMap) -> &str {

@@ -174,6 +174,18 @@ fn the_simulator_answers_history_interval_and_time_requests() {
         .collect();
     assert_eq!(cns, [2061, 2061, 1011, 1061, 1062]);
 
+    // The requests and their answers are in the device's frames (for commissioning).
+    let frames = server.get(&format!("/api/v1/devices/{SIM_MN}/frames?limit=100"));
+    let id = history["id"].as_u64().unwrap();
+    assert!(
+        frames.contains(&format!("\"result\":\"request {id}\"")),
+        "{frames}"
+    );
+    assert!(
+        frames.contains(&format!("(history for request {id})")),
+        "{frames}"
+    );
+
     let _ = sim.kill();
     let _ = sim.wait();
     server.stop();

@@ -457,3 +457,246 @@ fn the_corpus_uploads_are_acknowledged_and_stored() {
         .collect();
     assert_eq!(stored, expected);
 }
+
+/// The archived lines (`DIR/frames/*/*.jsonl`) as JSON.
+fn archived_lines(data: &Path) -> Vec<serde_json::Value> {
+    let mut lines = Vec::new();
+    for day in std::fs::read_dir(data.join("frames")).unwrap() {
+        for file in std::fs::read_dir(day.unwrap().path()).unwrap() {
+            let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+            lines.extend(text.lines().map(|l| serde_json::from_str(l).unwrap()));
+        }
+    }
+    lines
+}
+
+/// A device's frames survive a restart: they are archived raw under the data directory, the
+/// newest are read back at start, `seq` goes on, and a time window reads the archive.
+#[test]
+fn a_devices_frames_survive_a_restart() {
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    register_sim(cwd, &data, 2);
+    let server = Server::start(cwd, &data, &[]);
+    let upload = |server: &Server, prefix: &str| {
+        let (summary, _) = simulate(
+            cwd,
+            &server.hj212,
+            &[
+                "--devices",
+                "2",
+                "--rate",
+                "20",
+                "--duration",
+                "0.5",
+                "--mn-prefix",
+                prefix,
+            ],
+        );
+        summary
+    };
+    let ok = upload(&server, "SIM");
+    assert!(ok["acked"].as_u64().unwrap() >= 4, "{ok}");
+    let bad = upload(&server, "BAD");
+    assert_eq!(bad["acked"], 0, "{bad}");
+    let path = format!("/api/v1/devices/{}/frames?limit=1000", mn(1));
+    let (_, before) = server.get_json(&path);
+    let frames = before["frames"].as_array().unwrap().clone();
+    assert!(frames.len() >= 4, "{before}");
+    server.stop();
+
+    // Raw, one line per frame: the registered device's frames in and out, nothing of the
+    // unknown MNs (not quarantined: the standard says to store nothing of them).
+    let lines = archived_lines(&data);
+    let of = |mn: &str| lines.iter().filter(|l| l["mn"] == mn).count();
+    assert_eq!(of(&mn(1)), frames.len());
+    assert_eq!(of("BAD000000000000000000001"), 0);
+    let first = lines.iter().find(|l| l["seq"] == frames[0]["seq"]).unwrap();
+    assert!(
+        first["text"].as_str().unwrap().ends_with("\r\n") && first["direction"] == "in",
+        "{first}"
+    );
+
+    let server = Server::start(cwd, &data, &[]);
+    let (_, after) = server.get_json(&path);
+    assert_eq!(after, before, "the recent frames are back");
+    let tail = success(&ecolake_in(
+        cwd,
+        &[
+            "hj212",
+            "tail",
+            "--mn",
+            &mn(1),
+            "--server",
+            &server.http,
+            "--limit",
+            "2",
+        ],
+    ));
+    assert_eq!(tail.lines().count(), 4, "{tail}");
+    let last_seq = frames.last().unwrap()["seq"].as_u64().unwrap();
+    upload(&server, "SIM");
+    let (_, newer) = server.get_json(&format!("{path}&after={last_seq}"));
+    let newer = newer["frames"].as_array().unwrap();
+    assert!(!newer.is_empty(), "seq goes on after the restart");
+
+    // Older frames by time, from the archive (epoch ms or RFC 3339).
+    let (from, to) = (
+        frames[0]["at_ms"].as_i64().unwrap(),
+        frames.last().unwrap()["at_ms"].as_i64().unwrap() + 1,
+    );
+    let (status, window) = server.get_json(&format!(
+        "/api/v1/devices/{}/frames?from={from}&to={to}",
+        mn(1)
+    ));
+    assert_eq!(status, 200, "{window}");
+    assert_eq!(
+        (&window["frames"], &window["more"]),
+        (&before["frames"], &false.into())
+    );
+    let (_, window) = server.get_json(&format!(
+        "/api/v1/devices/{}/frames?from={from}&to={to}&limit=2",
+        mn(1)
+    ));
+    assert_eq!(
+        (window["frames"][1]["seq"].as_u64(), &window["more"]),
+        (frames[1]["seq"].as_u64(), &true.into())
+    );
+    let (status, bad) = server.get_json(&format!("/api/v1/devices/{}/frames?from=soon", mn(1)));
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (400, Some("bad_query")),
+        "{bad}"
+    );
+    server.stop();
+
+    // Without an archive there is nothing to read a window from.
+    let server = Server::start(cwd, &data, &["--frame-retention-days", "0"]);
+    let (status, none) = server.get_json(&format!("/api/v1/devices/{}/frames?to={to}", mn(1)));
+    assert_eq!(
+        (status, none["code"].as_str()),
+        (404, Some("no_frame_archive"))
+    );
+    assert_eq!(server.get_json(&path).1["frames"], serde_json::json!([]));
+    server.stop();
+}
+
+/// `--quarantine-unknown` (here from a `--config` file): unknown MNs' uploads are refused all
+/// the same (QnRtn=4) and become no rows, but their raw frames are kept, counted and listed
+/// for review; wrong-password uploads are never kept.
+#[test]
+fn unknown_devices_uploads_are_quarantined_for_review() {
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    register_sim(cwd, &data, 1);
+    // The file's `hj212` cannot be bound: the test server's `--hj212` flag must win.
+    std::fs::write(
+        cwd.join("serve.toml"),
+        "quarantine_unknown = true\nhj212 = \"192.0.2.1:9212\"\nframe_retention_days = 7\n",
+    )
+    .unwrap();
+    let server = Server::start(cwd, &data, &["--config", "serve.toml"]);
+    let (bad, out) = simulate(
+        cwd,
+        &server.hj212,
+        &[
+            "--devices",
+            "2",
+            "--rate",
+            "20",
+            "--duration",
+            "0.5",
+            "--mn-prefix",
+            "BAD",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "nothing acknowledged");
+    let sent = bad["sent"].as_u64().unwrap();
+    assert!(sent >= 4 && bad["rejected"] == sent, "{bad}");
+    let (wrong, _) = simulate(
+        cwd,
+        &server.hj212,
+        &[
+            "--devices",
+            "1",
+            "--rate",
+            "10",
+            "--duration",
+            "0.3",
+            "--password",
+            "guess",
+        ],
+    );
+    assert_eq!(wrong["acked"], 0, "{wrong}");
+    let stats = server.stats();
+    assert_eq!(stats["hj212"]["quarantined"], sent, "{stats}");
+    assert_eq!(stats["hj212"]["unknown_device"], sent, "{stats}");
+    assert!(
+        stats["hj212"]["bad_password"].as_u64().unwrap() >= 1,
+        "{stats}"
+    );
+
+    let (status, list) = server.get_json("/api/v1/quarantine");
+    assert_eq!(status, 200);
+    let list = list["quarantined"].as_array().unwrap().clone();
+    let mns: BTreeSet<&str> = list.iter().map(|q| q["mn"].as_str().unwrap()).collect();
+    assert_eq!(
+        mns,
+        BTreeSet::from(["BAD000000000000000000001", "BAD000000000000000000002"])
+    );
+    let counted: u64 = list.iter().map(|q| q["frames"].as_u64().unwrap()).sum();
+    assert_eq!(counted, sent);
+    let q = &list[0];
+    assert!(
+        q["first_ms"].as_i64() <= q["last_ms"].as_i64()
+            && q["sample"]
+                .as_str()
+                .unwrap()
+                .contains(q["mn"].as_str().unwrap()),
+        "{q}"
+    );
+    let (_, frames) = server.get_json("/api/v1/devices/BAD000000000000000000001/frames");
+    let kept = &frames["frames"][0];
+    assert_eq!(kept["quarantined"], true, "{frames}");
+    assert_eq!(kept["result"], "refused: unknown MN; quarantined");
+    assert!(frames["frames"][1]["text"]
+        .as_str()
+        .unwrap()
+        .contains("QnRtn=4"));
+    server.stop();
+
+    // Archived and marked; the wrong password's packets are archived as refusals only.
+    let lines = archived_lines(&data);
+    let quarantined: Vec<_> = lines.iter().filter(|l| l["quarantined"] == true).collect();
+    assert_eq!(quarantined.len() as u64, sent);
+    assert!(quarantined
+        .iter()
+        .all(|l| l["mn"].as_str().unwrap().starts_with("BAD")));
+    assert!(lines
+        .iter()
+        .any(|l| l["mn"] == mn(1).as_str() && l["result"] == "refused: wrong password"));
+    // No rows of them at all.
+    assert_eq!(
+        sql_csv(cwd, &data, "SELECT count(*) AS n FROM observations"),
+        "n\n0\n"
+    );
+
+    // Errors in the file name the key and the file; the binary stops before serving.
+    std::fs::write(cwd.join("typo.toml"), "quarantine_unknwon = true\n").unwrap();
+    let out = ecolake_in(
+        cwd,
+        &[
+            "serve",
+            "--data-dir",
+            path_str(&data),
+            "--config",
+            "typo.toml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("quarantine_unknwon") && err.contains("typo.toml"),
+        "{err}"
+    );
+}

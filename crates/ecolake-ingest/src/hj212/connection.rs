@@ -251,6 +251,7 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
             Event::Packet { decoded, .. } => {
                 let mn = &decoded.packet.mn;
                 let device = gateway.directory.device(mn);
+                let quarantine = device.is_none() && gateway.quarantines(&decoded.packet);
                 let result = match device {
                     Some(d) if d.profile != *decoder.profile() => {
                         // This connection carries a device with its own profile: read its
@@ -275,7 +276,11 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
                         (now, &peer_text, link.as_deref_mut()),
                     ),
                 };
-                record(mn, result);
+                if quarantine {
+                    gateway.quarantine(mn, &peer_text, wire, result);
+                } else {
+                    record(mn, result);
+                }
             }
             Event::Error { error, .. } => {
                 // A packet that fails under this profile may be fine under its device's.

@@ -2,10 +2,23 @@
 //! handled, what it was answered. Bounded: the last [`FRAMES_PER_DEVICE`] frames of at most
 //! [`MAX_DEVICES`] MNs (unknown MNs included — an unregistered device being commissioned is
 //! exactly who needs them), each frame's text cut at [`MAX_FRAME_TEXT`] bytes.
+//!
+//! With an [`archive`] (`FrameLog::archived`), every frame of a registered device, and every
+//! frame kept for review by the [`quarantine`], is also appended raw to the data directory; a
+//! restart reloads the newest archived frames, so a device's recent frames survive it and `seq`
+//! keeps increasing. Frames of unknown MNs that are not quarantined stay in memory only: the
+//! standard says to store nothing of them, and anyone can send them.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+pub mod archive;
+pub mod quarantine;
+
+use archive::{Entry, FrameArchive};
+use quarantine::{Quarantine, Quarantined};
 
 /// Frames kept per MN.
 pub const FRAMES_PER_DEVICE: usize = 100;
@@ -17,7 +30,7 @@ pub const MAX_FRAME_TEXT: usize = 2048;
 /// One frame received from or sent to a device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Frame {
-    /// Increases with every frame recorded (for following).
+    /// Increases with every frame recorded (for following), across restarts when archived.
     pub seq: u64,
     /// When (UTC ms).
     pub at_ms: i64,
@@ -30,16 +43,68 @@ pub struct Frame {
     /// What became of it: `stored N rows`, `refused: wrong password`, `decode error: …`,
     /// `sent` …
     pub result: String,
+    /// An unknown device's upload kept for review (`--quarantine-unknown`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub quarantined: bool,
 }
 
+/// The text shown for a frame's bytes.
+pub(crate) fn text_of(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(MAX_FRAME_TEXT)];
+    String::from_utf8_lossy(cut).trim_end().to_owned()
+}
+
+/// Which MNs' frames go to the archive (the registered devices').
+type Archived = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
 /// The frames of every device.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct FrameLog {
     devices: Mutex<HashMap<String, VecDeque<Frame>>>,
     seq: AtomicU64,
+    archive: Option<(Arc<FrameArchive>, Archived)>,
+    quarantine: Quarantine,
+}
+
+impl fmt::Debug for FrameLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameLog")
+            .field("seq", &self.seq)
+            .field("archive", &self.archive.as_ref().map(|a| &a.0))
+            .finish_non_exhaustive()
+    }
 }
 
 impl FrameLog {
+    /// A log that also appends to `archive` the frames of the MNs `archived` says (and the
+    /// quarantined ones), starting with the newest frames the archive holds (bounded reading:
+    /// see [`FrameArchive::recent`]). Reads files: call it off the async runtime's threads.
+    pub fn archived(
+        archive: Arc<FrameArchive>,
+        archived: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> std::io::Result<FrameLog> {
+        let recent = archive.recent()?;
+        let log = FrameLog {
+            archive: Some((archive, Box::new(archived))),
+            ..FrameLog::default()
+        };
+        let mut max = 0;
+        for (mn, frame) in recent {
+            max = max.max(frame.seq);
+            if frame.quarantined {
+                log.quarantine.note(&mn, &frame);
+            }
+            log.push(&mn, frame);
+        }
+        log.seq.store(max, Ordering::Relaxed);
+        Ok(log)
+    }
+
+    /// The archive, if frames are archived.
+    pub fn archive(&self) -> Option<&Arc<FrameArchive>> {
+        self.archive.as_ref().map(|a| &a.0)
+    }
+
     /// Records a frame of `mn`.
     pub fn record(
         &self,
@@ -49,15 +114,66 @@ impl FrameLog {
         bytes: &[u8],
         result: String,
     ) {
-        let cut = &bytes[..bytes.len().min(MAX_FRAME_TEXT)];
+        self.add(mn, direction, peer, bytes, result, false);
+    }
+
+    /// Records an unknown device's upload kept for review: archived (marked `quarantined`)
+    /// and listed by [`FrameLog::quarantined`].
+    pub fn record_quarantined(&self, mn: &str, peer: &str, bytes: &[u8], result: String) {
+        self.add(mn, "in", peer, bytes, result, true);
+    }
+
+    /// Whether a further upload of `mn` can be quarantined (the list of MNs is bounded).
+    pub fn can_quarantine(&self, mn: &str) -> bool {
+        self.quarantine.has_room(mn)
+    }
+
+    /// The MNs whose uploads were quarantined, the most recent first.
+    pub fn quarantined(&self) -> Vec<Quarantined> {
+        self.quarantine.list()
+    }
+
+    fn add(
+        &self,
+        mn: &str,
+        direction: &'static str,
+        peer: &str,
+        bytes: &[u8],
+        result: String,
+        quarantined: bool,
+    ) {
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let at_ms = chrono::Utc::now().timestamp_millis();
+        if let Some((archive, archived)) = &self.archive {
+            if quarantined || archived(mn) {
+                archive.push(Entry {
+                    mn: mn.to_owned(),
+                    seq,
+                    at_ms,
+                    direction,
+                    peer: peer.to_owned(),
+                    raw: bytes.to_vec(),
+                    result: result.clone(),
+                    quarantined,
+                });
+            }
+        }
         let frame = Frame {
-            seq: self.seq.fetch_add(1, Ordering::Relaxed) + 1,
-            at_ms: chrono::Utc::now().timestamp_millis(),
+            seq,
+            at_ms,
             direction,
             peer: peer.to_owned(),
-            text: String::from_utf8_lossy(cut).trim_end().to_owned(),
+            text: text_of(bytes),
             result,
+            quarantined,
         };
+        if quarantined {
+            self.quarantine.note(mn, &frame);
+        }
+        self.push(mn, frame);
+    }
+
+    fn push(&self, mn: &str, frame: Frame) {
         let mut devices = self.devices.lock().expect("frame log lock");
         if !devices.contains_key(mn) && devices.len() >= MAX_DEVICES {
             return;
@@ -105,5 +221,39 @@ mod tests {
         assert!(log.frames("A", last[1].seq, 10).is_empty());
         assert_eq!(log.frames("B", 0, 10)[0].text, "\u{fffd}x");
         assert!(log.frames("C", 0, 10).is_empty());
+    }
+
+    #[test]
+    fn a_restart_reloads_the_archived_frames_and_seq_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let open = || Arc::new(FrameArchive::open(dir.path(), 30).unwrap());
+        let archive = open();
+        let log = FrameLog::archived(archive.clone(), |mn| mn != "UNKNOWN").unwrap();
+        for i in 0..(FRAMES_PER_DEVICE + 3) {
+            log.record("A", "in", "p", format!("##{i}\r\n").as_bytes(), "ok".into());
+        }
+        log.record("A", "out", "p", b"##reply\r\n", "sent".into());
+        log.record(
+            "UNKNOWN",
+            "in",
+            "p",
+            b"##x\r\n",
+            "refused: unknown MN".into(),
+        );
+        log.record_quarantined("NEW", "p", b"##up\r\n", "refused; quarantined".into());
+        let before = log.frames("A", 0, 1000);
+        archive.flush().unwrap();
+        drop(log);
+
+        let log = FrameLog::archived(open(), |_| true).unwrap();
+        assert_eq!(log.frames("A", 0, 1000), before);
+        assert!(log.frames("UNKNOWN", 0, 10).is_empty(), "not archived");
+        let new = log.frames("NEW", 0, 10);
+        assert!(new[0].quarantined && new[0].text == "##up", "{new:?}");
+        let listed = log.quarantined();
+        assert_eq!((listed[0].mn.as_str(), listed[0].frames), ("NEW", 1));
+        log.record("A", "in", "p", b"##next\r\n", "ok".into());
+        let next = log.frames("A", 0, 1);
+        assert_eq!(next[0].seq, new[0].seq + 1, "seq goes on after the restart");
     }
 }

@@ -2,16 +2,18 @@
 //! and the registry of one data directory.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use ecolake_ingest::hj212::frames::archive::{self, FrameArchive};
+use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::{self, Gateway, Hj212Config, Hj212Stats};
 use ecolake_ingest::mqtt::{self, MqttConfig};
-use ecolake_ingest::{Pipeline, PipelineConfig};
+use ecolake_ingest::{DeviceDirectory, Pipeline, PipelineConfig};
 use ecolake_qc::{Checker, Rules};
 use ecolake_store::{LakeLocation, Store, StoreConfig};
 use tokio::net::TcpListener;
@@ -20,8 +22,10 @@ use tracing::warn;
 
 use super::report;
 
+mod config;
 mod wiring;
 
+use config::Settings;
 use wiring::{RegistryDirectory, StoreSink};
 
 /// How often the registry is asked whether it changed (the devices are re-read if so).
@@ -33,21 +37,27 @@ const COVERAGE_FIRST: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The data directory (created if missing): lake, WAL and registry.
+    /// The data directory (created if missing): lake, WAL, registry and frame archive.
     #[arg(long)]
     data_dir: PathBuf,
-    /// Where the HJ 212 server listens (port 0: any free port, printed at start).
-    #[arg(long, default_value = "0.0.0.0:9212")]
-    hj212: SocketAddr,
-    /// Where the HTTP API listens.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    http: SocketAddr,
+    /// Settings from a TOML file whose keys are the long flags below with `_` for `-`
+    /// (`hj212 = "0.0.0.0:9212"`); a flag given here wins over the file.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where the HJ 212 server listens (port 0: any free port, printed at start)
+    /// [default: 0.0.0.0:9212]
+    #[arg(long, value_name = "ADDR")]
+    hj212: Option<SocketAddr>,
+    /// Where the HTTP API listens [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    http: Option<SocketAddr>,
     /// Subscribe to an MQTT broker too: `mqtt://[user:password@]host[:port][?client_id=ID]`.
-    #[arg(long)]
+    #[arg(long, value_name = "URL")]
     mqtt: Option<String>,
-    /// The MQTT topic prefix: `PREFIX/hj212/{mn}` (raw HJ 212), `PREFIX/observations` (JSON).
-    #[arg(long, default_value = "ecolake")]
-    mqtt_prefix: String,
+    /// The MQTT topic prefix: `PREFIX/hj212/{mn}` (raw HJ 212), `PREFIX/observations` (JSON)
+    /// [default: ecolake]
+    #[arg(long, value_name = "PREFIX")]
+    mqtt_prefix: Option<String>,
     /// The registry database URL (`sqlite://…`, `postgres://…`); default `registry.db` in the
     /// data directory.
     #[arg(long)]
@@ -59,23 +69,34 @@ pub struct ServeArgs {
     /// `site,factor,min,max,detection_limit,flat_readings,max_step`).
     #[arg(long)]
     qc_rules: Option<PathBuf>,
-    /// HJ 212 connections open at most.
-    #[arg(long, default_value_t = Hj212Config::default().max_connections)]
-    max_connections: usize,
-    /// Packets per second one device may send on average.
-    #[arg(long, default_value_t = Hj212Config::default().device_rate)]
-    device_rate: f64,
+    /// HJ 212 connections open at most [default: 10000]
+    #[arg(long, value_name = "N")]
+    max_connections: Option<usize>,
+    /// Packets per second one device may send on average [default: 100]
+    #[arg(long, value_name = "PACKETS_PER_S")]
+    device_rate: Option<f64>,
+    /// Days the raw HJ 212 frame archive (`DIR/frames/`) keeps each hour's frames; 0: no
+    /// archive [default: 30]
+    #[arg(long, value_name = "DAYS")]
+    frame_retention_days: Option<u32>,
+    /// Keep the data uploads of unknown MNs for review (archived as `quarantined`, listed by
+    /// `GET /api/v1/quarantine`); they are refused all the same and stored as no rows
+    /// [default: false]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    quarantine_unknown: Option<bool>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings::resolve(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?;
-    runtime.block_on(serve(args))
+    runtime.block_on(serve(&args.data_dir, &settings))
 }
 
-async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     let rules = match &args.qc_rules {
         Some(path) => Rules::builtin_with(path)?,
         None => Rules::builtin(),
@@ -87,8 +108,8 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(c) = &mqtt_config {
         mqtt::check(c)?;
     }
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     let config = StoreConfig {
         lake: LakeLocation {
             url: args.lake.clone(),
@@ -96,8 +117,8 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         },
         ..StoreConfig::default()
     };
-    let store = Arc::new(Store::open_as(&args.data_dir, config, "ecolake serve").await?);
-    let registry = super::registry::open(&args.data_dir, args.registry.as_deref()).await?;
+    let store = Arc::new(Store::open_as(data_dir, config, "ecolake serve").await?);
+    let registry = super::registry::open(data_dir, args.registry.as_deref()).await?;
     let directory = Arc::new(RegistryDirectory::default());
     let devices = directory.reload(&registry).await?;
 
@@ -117,14 +138,20 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let config = Hj212Config {
         max_connections: args.max_connections,
         device_rate: args.device_rate,
+        quarantine_unknown: args.quarantine_unknown,
         ..Hj212Config::default()
     };
-    let gateway = Arc::new(Gateway::new(
-        config,
-        directory.clone(),
-        pipeline.clone(),
-        Arc::new(Hj212Stats::default()),
-    ));
+    let (frames, frame_archive) =
+        frame_log(data_dir, args.frame_retention_days, &directory).await?;
+    let gateway = Arc::new(
+        Gateway::new(
+            config,
+            directory.clone(),
+            pipeline.clone(),
+            Arc::new(Hj212Stats::default()),
+        )
+        .with_frames(frames),
+    );
     let api = ecolake_server::router(ecolake_server::ApiState {
         hj212: gateway.stats().clone(),
         pipeline: pipeline.clone(),
@@ -148,6 +175,8 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             })
             .await
     });
+    let (archive_stop, archive_stopped) = watch::channel(false);
+    let archive_task = frame_archive.map(|a| tokio::spawn(archive::keep(a, archive_stopped)));
     let coverage = tokio::spawn(keep_coverage(
         store.clone(),
         registry.clone(),
@@ -173,7 +202,7 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     report(format_args!("http listening on {http_addr}"));
     report(format_args!(
         "serving {} ({devices} devices registered)",
-        args.data_dir.display()
+        data_dir.display()
     ));
     shutdown.await;
     report(format_args!("stopping: no new connections; flushing"));
@@ -183,6 +212,11 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         s.await.context("the MQTT subscriber")??;
     }
     http.await.context("the HTTP server")??;
+    // No source records frames any more: the archive writes the last ones.
+    let _ = archive_stop.send(true);
+    if let Some(a) = archive_task {
+        a.await.context("the frame archive")?;
+    }
     // Every source has stopped: the pipeline drains what they submitted and ends.
     drop(pipeline);
     pipeline_task.await.context("the ingestion pipeline")?;
@@ -194,6 +228,34 @@ async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     store.close().await?;
     report(format_args!("stopped"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The frame log: with an archive in `DIR/frames/` (frames of registered devices and
+/// quarantined uploads, kept `retention_days`), reloaded from its newest files; without one if
+/// `retention_days` is 0.
+async fn frame_log(
+    data_dir: &Path,
+    retention_days: u32,
+    directory: &Arc<RegistryDirectory>,
+) -> anyhow::Result<(Arc<FrameLog>, Option<Arc<FrameArchive>>)> {
+    if retention_days == 0 {
+        return Ok((Arc::default(), None));
+    }
+    let archive = Arc::new(
+        FrameArchive::open(data_dir, retention_days)
+            .with_context(|| format!("opening the frame archive in {}", data_dir.display()))?,
+    );
+    let (a, known) = (archive.clone(), directory.clone());
+    let frames = tokio::task::spawn_blocking(move || {
+        FrameLog::archived(a, move |mn| known.device(mn).is_some())
+    })
+    .await?
+    .with_context(|| format!("reading the frame archive {}", archive.dir().display()))?;
+    report(format_args!(
+        "frames archived in {} ({retention_days} days kept)",
+        archive.dir().display()
+    ));
+    Ok((Arc::new(frames), Some(archive)))
 }
 
 /// Recomputes the catalog's coverage from the live store now and then (`ecolake registry

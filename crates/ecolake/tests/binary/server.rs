@@ -141,3 +141,14 @@ impl Server {
         }
     }
 }
+
+impl Server {
+    /// `GET path`: the status code and the JSON answer.
+    pub fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let answer = self.get(path);
+        let status = answer[9..12].parse().unwrap();
+        let body = answer.split("\r\n\r\n").nth(1).unwrap();
+        let json = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"));
+        (status, json)
+    }
+}

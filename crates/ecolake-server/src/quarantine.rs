@@ -1,0 +1,15 @@
+//! `GET /api/v1/quarantine`: the unknown MNs whose data uploads were kept for review
+//! (`ecolake serve --quarantine-unknown`), the most recently seen first:
+//! `{"quarantined": [{"mn", "frames", "first_ms", "last_ms", "peer", "sample"}]}`. The frames
+//! themselves are in `GET /api/v1/devices/{mn}/frames` and the frame archive; registering the
+//! MN (with its password) lets its next uploads in.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::ApiState;
+
+pub(crate) async fn list(State(state): State<ApiState>) -> Json<Value> {
+    Json(json!({ "quarantined": state.frames.quarantined() }))
+}

@@ -1,0 +1,258 @@
+//! The settings of `ecolake serve`, from three places, in one spot: a flag given on the command
+//! line wins over the `--config` file's key, which wins over the default. The file's keys are
+//! the long flags with `_` for `-` (`examples/serve.toml` is the commented reference); a key it
+//! does not know is an error naming the key and the file, and so is a file that cannot be read.
+//! A relative `qc_rules` path in the file is relative to the file's folder.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use ecolake_ingest::hj212::Hj212Config;
+
+use super::ServeArgs;
+
+/// Where the HJ 212 server listens unless told.
+pub const DEFAULT_HJ212: &str = "0.0.0.0:9212";
+/// Where the HTTP API listens unless told.
+pub const DEFAULT_HTTP: &str = "127.0.0.1:8080";
+/// The MQTT topic prefix unless told.
+pub const DEFAULT_MQTT_PREFIX: &str = "ecolake";
+/// Days the frame archive keeps unless told.
+pub const DEFAULT_FRAME_RETENTION_DAYS: u32 = 30;
+
+/// The `--config` file: every key optional, none unknown.
+#[derive(Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub hj212: Option<SocketAddr>,
+    pub http: Option<SocketAddr>,
+    pub mqtt: Option<String>,
+    pub mqtt_prefix: Option<String>,
+    pub registry: Option<String>,
+    pub lake: Option<String>,
+    pub qc_rules: Option<PathBuf>,
+    pub max_connections: Option<usize>,
+    pub device_rate: Option<f64>,
+    pub frame_retention_days: Option<u32>,
+    pub quarantine_unknown: Option<bool>,
+}
+
+impl ConfigFile {
+    /// Reads and parses `path`; relative paths in it are made relative to its folder.
+    pub fn read(path: &Path) -> anyhow::Result<ConfigFile> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the config file {}", path.display()))?;
+        let mut file: ConfigFile = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+        if let (Some(rules), Some(folder)) = (&file.qc_rules, path.parent()) {
+            file.qc_rules = Some(folder.join(rules));
+        }
+        Ok(file)
+    }
+}
+
+/// What `ecolake serve` runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub hj212: SocketAddr,
+    pub http: SocketAddr,
+    pub mqtt: Option<String>,
+    pub mqtt_prefix: String,
+    pub registry: Option<String>,
+    pub lake: Option<String>,
+    pub qc_rules: Option<PathBuf>,
+    pub max_connections: usize,
+    pub device_rate: f64,
+    pub frame_retention_days: u32,
+    pub quarantine_unknown: bool,
+}
+
+impl Settings {
+    /// The flags over the `--config` file (if any) over the defaults.
+    pub fn resolve(args: &ServeArgs) -> anyhow::Result<Settings> {
+        let file = match &args.config {
+            Some(path) => ConfigFile::read(path)?,
+            None => ConfigFile::default(),
+        };
+        Ok(Settings::merge(args, file))
+    }
+
+    fn merge(args: &ServeArgs, file: ConfigFile) -> Settings {
+        let defaults = Hj212Config::default();
+        let addr = |a: &str| a.parse::<SocketAddr>().expect("a default address");
+        Settings {
+            hj212: args
+                .hj212
+                .or(file.hj212)
+                .unwrap_or_else(|| addr(DEFAULT_HJ212)),
+            http: args
+                .http
+                .or(file.http)
+                .unwrap_or_else(|| addr(DEFAULT_HTTP)),
+            mqtt: args.mqtt.clone().or(file.mqtt),
+            mqtt_prefix: args
+                .mqtt_prefix
+                .clone()
+                .or(file.mqtt_prefix)
+                .unwrap_or_else(|| DEFAULT_MQTT_PREFIX.to_owned()),
+            registry: args.registry.clone().or(file.registry),
+            lake: args.lake.clone().or(file.lake),
+            qc_rules: args.qc_rules.clone().or(file.qc_rules),
+            max_connections: args
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(defaults.max_connections),
+            device_rate: args
+                .device_rate
+                .or(file.device_rate)
+                .unwrap_or(defaults.device_rate),
+            frame_retention_days: args
+                .frame_retention_days
+                .or(file.frame_retention_days)
+                .unwrap_or(DEFAULT_FRAME_RETENTION_DAYS),
+            quarantine_unknown: args
+                .quarantine_unknown
+                .or(file.quarantine_unknown)
+                .unwrap_or(defaults.quarantine_unknown),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn args(flags: &[&str]) -> ServeArgs {
+        let argv = ["serve", "--data-dir", "d"].iter().chain(flags);
+        Cli::try_parse_from(argv).unwrap().serve
+    }
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("serve.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn without_a_file_the_defaults_are_the_documented_ones() {
+        let s = Settings::resolve(&args(&[])).unwrap();
+        assert_eq!(s.hj212.to_string(), DEFAULT_HJ212);
+        assert_eq!(s.http.to_string(), DEFAULT_HTTP);
+        assert_eq!(
+            (s.max_connections, s.device_rate, s.frame_retention_days),
+            (10_000, 100.0, 30)
+        );
+        assert_eq!(s.mqtt_prefix, "ecolake");
+        assert!(!s.quarantine_unknown && s.mqtt.is_none() && s.qc_rules.is_none());
+        // `--help` states each default in its text (clap cannot: the flags have none, so
+        // that the file can fill them).
+        let help = Cli::command().render_long_help().to_string();
+        for default in [
+            format!("[default: {DEFAULT_HJ212}]"),
+            format!("[default: {DEFAULT_HTTP}]"),
+            format!("[default: {DEFAULT_MQTT_PREFIX}]"),
+            format!("[default: {}]", s.max_connections),
+            format!("[default: {}]", s.device_rate),
+            format!("[default: {DEFAULT_FRAME_RETENTION_DAYS}]"),
+        ] {
+            assert!(help.contains(&default), "{default} not in {help}");
+        }
+    }
+
+    #[test]
+    fn the_file_sets_what_flags_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "hj212 = \"127.0.0.1:7000\"\nhttp = \"127.0.0.1:7001\"\nmqtt_prefix = \"site\"\n\
+             qc_rules = \"rules.csv\"\nmax_connections = 5\ndevice_rate = 2.5\n\
+             frame_retention_days = 0\nquarantine_unknown = true\n",
+        );
+        let config = path.to_str().unwrap();
+        let s = Settings::resolve(&args(&["--config", config])).unwrap();
+        assert_eq!(s.hj212.to_string(), "127.0.0.1:7000");
+        assert_eq!(s.qc_rules, Some(dir.path().join("rules.csv")));
+        assert_eq!(
+            (s.max_connections, s.device_rate, s.frame_retention_days),
+            (5, 2.5, 0)
+        );
+        assert!(s.quarantine_unknown);
+        let s = Settings::resolve(&args(&[
+            "--config",
+            config,
+            "--http",
+            "127.0.0.1:9000",
+            "--max-connections",
+            "7",
+            "--quarantine-unknown=false",
+            "--mqtt-prefix",
+            "other",
+        ]))
+        .unwrap();
+        assert_eq!(s.http.to_string(), "127.0.0.1:9000", "the flag wins");
+        assert_eq!(
+            s.hj212.to_string(),
+            "127.0.0.1:7000",
+            "the file fills the rest"
+        );
+        assert_eq!((s.max_connections, s.mqtt_prefix.as_str()), (7, "other"));
+        assert!(!s.quarantine_unknown);
+        assert!(args(&["--quarantine-unknown"]).quarantine_unknown == Some(true));
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_missing_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "hj212 = \"127.0.0.1:7000\"\nhttp_addr = \"x\"\n",
+        );
+        let config = path.to_str().unwrap();
+        let e = format!(
+            "{:#}",
+            Settings::resolve(&args(&["--config", config])).unwrap_err()
+        );
+        assert!(e.contains("http_addr") && e.contains(config), "{e}");
+        write(dir.path(), "max_connections = \"many\"\n");
+        let e = format!(
+            "{:#}",
+            Settings::resolve(&args(&["--config", config])).unwrap_err()
+        );
+        assert!(e.contains("max_connections") && e.contains(config), "{e}");
+        let missing = dir.path().join("nope.toml");
+        let e = Settings::resolve(&args(&["--config", missing.to_str().unwrap()])).unwrap_err();
+        assert!(format!("{e:#}").contains("nope.toml"), "{e:#}");
+    }
+
+    #[test]
+    fn the_example_config_is_valid_and_says_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/serve.toml");
+        let text = std::fs::read_to_string(&example).unwrap();
+        // Every key, uncommented, is known, and its example value is the default.
+        let uncommented: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let file: ConfigFile = toml::from_str(&uncommented).unwrap();
+        let s = Settings::merge(&args(&[]), ConfigFile::default());
+        assert_eq!(file.hj212, Some(s.hj212));
+        assert_eq!(file.http, Some(s.http));
+        assert_eq!(file.mqtt_prefix, Some(s.mqtt_prefix));
+        assert_eq!(file.max_connections, Some(s.max_connections));
+        assert_eq!(file.device_rate, Some(s.device_rate));
+        assert_eq!(file.frame_retention_days, Some(s.frame_retention_days));
+        assert_eq!(file.quarantine_unknown, Some(s.quarantine_unknown));
+        assert!(file.mqtt.is_some() && file.registry.is_some() && file.lake.is_some());
+        assert!(file.qc_rules.is_some());
+    }
+}
