@@ -85,6 +85,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_missing_value = "true")]
     quarantine_unknown: Option<bool>,
+    /// MiB of written data the store holds in memory before flushing it to the lake (the
+    /// largest part of the server's memory; writes wait when three times this is unflushed)
+    /// [default: 256]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(8..))]
+    memtable_mib: Option<u32>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -115,6 +120,8 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
             url: args.lake.clone(),
             options: Vec::new(),
         },
+        memtable_bytes: (args.memtable_mib as usize) << 20,
+        max_unflushed_bytes: (args.memtable_mib as usize * 3) << 20,
         ..StoreConfig::default()
     };
     let store = Arc::new(Store::open_as(data_dir, config, "ecolake serve").await?);

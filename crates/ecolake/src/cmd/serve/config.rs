@@ -20,6 +20,8 @@ pub const DEFAULT_HTTP: &str = "127.0.0.1:8080";
 pub const DEFAULT_MQTT_PREFIX: &str = "ecolake";
 /// Days the frame archive keeps unless told.
 pub const DEFAULT_FRAME_RETENTION_DAYS: u32 = 30;
+/// MiB of memtable unless told.
+pub const DEFAULT_MEMTABLE_MIB: u32 = 256;
 
 /// The `--config` file: every key optional, none unknown.
 #[derive(Debug, Default, PartialEq, serde::Deserialize)]
@@ -36,6 +38,7 @@ pub struct ConfigFile {
     pub device_rate: Option<f64>,
     pub frame_retention_days: Option<u32>,
     pub quarantine_unknown: Option<bool>,
+    pub memtable_mib: Option<u32>,
 }
 
 impl ConfigFile {
@@ -66,6 +69,7 @@ pub struct Settings {
     pub device_rate: f64,
     pub frame_retention_days: u32,
     pub quarantine_unknown: bool,
+    pub memtable_mib: u32,
 }
 
 impl Settings {
@@ -115,6 +119,10 @@ impl Settings {
                 .quarantine_unknown
                 .or(file.quarantine_unknown)
                 .unwrap_or(defaults.quarantine_unknown),
+            memtable_mib: args
+                .memtable_mib
+                .or(file.memtable_mib)
+                .unwrap_or(DEFAULT_MEMTABLE_MIB),
         }
     }
 }
@@ -163,6 +171,7 @@ mod tests {
             format!("[default: {}]", s.max_connections),
             format!("[default: {}]", s.device_rate),
             format!("[default: {DEFAULT_FRAME_RETENTION_DAYS}]"),
+            format!("[default: {DEFAULT_MEMTABLE_MIB}]"),
         ] {
             assert!(help.contains(&default), "{default} not in {help}");
         }
@@ -252,6 +261,12 @@ mod tests {
         assert_eq!(file.device_rate, Some(s.device_rate));
         assert_eq!(file.frame_retention_days, Some(s.frame_retention_days));
         assert_eq!(file.quarantine_unknown, Some(s.quarantine_unknown));
+        assert_eq!(file.memtable_mib, Some(s.memtable_mib));
+        assert_eq!(
+            (s.memtable_mib as usize) << 20,
+            ecolake_store::StoreConfig::default().memtable_bytes,
+            "the store's own default"
+        );
         assert!(file.mqtt.is_some() && file.registry.is_some() && file.lake.is_some());
         assert!(file.qc_rules.is_some());
     }
