@@ -11,3 +11,12 @@ pub mod sql;
 pub fn report(msg: std::fmt::Arguments<'_>) {
     eprintln!("{msg}");
 }
+
+/// The tokio runtime a command runs its async work on (every worker thread, all drivers).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}

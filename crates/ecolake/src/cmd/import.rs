@@ -4,8 +4,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::report;
 use clap::Args;
 use ecolake_ingest::{read_file, FileFormat, HourLabel, ImportOptions};
@@ -45,10 +43,7 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let runtime = crate::cmd::runtime()?;
     runtime.block_on(import(args))
 }
 

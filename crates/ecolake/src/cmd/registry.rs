@@ -113,10 +113,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 pub fn run(command: RegistryCommand) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let runtime = crate::cmd::runtime()?;
     runtime.block_on(async {
         match command {
             RegistryCommand::Import(a) => import(&a).await,

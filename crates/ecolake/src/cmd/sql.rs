@@ -4,8 +4,6 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-
 use super::report;
 use arrow::record_batch::RecordBatch;
 use clap::{Args, ValueEnum};
@@ -51,10 +49,7 @@ pub fn run(args: &SqlArgs) -> anyhow::Result<ExitCode> {
     if !args.data_dir.is_dir() {
         anyhow::bail!("no data directory at {}", args.data_dir.display());
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let runtime = crate::cmd::runtime()?;
     let batches = runtime.block_on(async {
         let config = ecolake_query::QueryConfig {
             memory_limit: args.memory_limit_mib << 20,

@@ -101,10 +101,7 @@ struct Tally {
 }
 
 pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let runtime = crate::cmd::runtime()?;
     runtime.block_on(simulate(args))
 }
 
