@@ -131,6 +131,17 @@ fn the_simulator_answers_history_interval_and_time_requests() {
         history["params"]["BeginTime"],
         first.format("%Y%m%d%H%M%S").to_string()
     );
+    // The requests and their answers are in the device's frames (for commissioning).
+    let frames = server.get(&format!("/api/v1/devices/{SIM_MN}/frames?limit=32"));
+    let id = history["id"].as_u64().unwrap();
+    assert!(
+        frames.contains(&format!("\"result\":\"request {id}\"")),
+        "{frames}"
+    );
+    assert!(
+        frames.contains(&format!("(history for request {id})")),
+        "{frames}"
+    );
 
     // A range the station has no data for: ExeRtn=100.
     let future = now + chrono::Duration::days(2);
@@ -173,18 +184,6 @@ fn the_simulator_answers_history_interval_and_time_requests() {
         .map(|e| e["cn"].as_u64().unwrap())
         .collect();
     assert_eq!(cns, [2061, 2061, 1011, 1061, 1062]);
-
-    // The requests and their answers are in the device's frames (for commissioning).
-    let frames = server.get(&format!("/api/v1/devices/{SIM_MN}/frames?limit=100"));
-    let id = history["id"].as_u64().unwrap();
-    assert!(
-        frames.contains(&format!("\"result\":\"request {id}\"")),
-        "{frames}"
-    );
-    assert!(
-        frames.contains(&format!("(history for request {id})")),
-        "{frames}"
-    );
 
     let _ = sim.kill();
     let _ = sim.wait();

@@ -21,7 +21,7 @@ use archive::{Entry, FrameArchive};
 use quarantine::{Quarantine, Quarantined};
 
 /// Frames kept per MN.
-pub const FRAMES_PER_DEVICE: usize = 100;
+pub const FRAMES_PER_DEVICE: usize = 32;
 /// MNs whose frames are kept; frames of further MNs are not recorded.
 pub const MAX_DEVICES: usize = 100_000;
 /// Bytes of a frame's text kept.
@@ -214,9 +214,10 @@ mod tests {
         assert_eq!(a.len(), FRAMES_PER_DEVICE);
         assert_eq!(a[0].text, "##5");
         let last = log.frames("A", 0, 2);
+        let n = FRAMES_PER_DEVICE + 5;
         assert_eq!(
-            last.iter().map(|f| f.text.as_str()).collect::<Vec<_>>(),
-            ["##103", "##104"]
+            last.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
+            [format!("##{}", n - 2), format!("##{}", n - 1)]
         );
         assert!(log.frames("A", last[1].seq, 10).is_empty());
         assert_eq!(log.frames("B", 0, 10)[0].text, "\u{fffd}x");
