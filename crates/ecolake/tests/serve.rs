@@ -6,7 +6,7 @@ mod binary;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use binary::server::Server;
@@ -42,6 +42,40 @@ fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value, std
     let summary = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("no JSON summary; stderr: {}", stderr(&out)));
     (summary, out)
+}
+
+/// Runs the simulator as two unknown devices (`BAD…`) and as one registered device with a
+/// wrong password: (the unknown devices' summary and output, the wrong password's summary).
+fn refused_runs(cwd: &Path, target: &str) -> (serde_json::Value, Output, serde_json::Value) {
+    let (bad, out) = simulate(
+        cwd,
+        target,
+        &[
+            "--devices",
+            "2",
+            "--rate",
+            "20",
+            "--duration",
+            "0.5",
+            "--mn-prefix",
+            "BAD",
+        ],
+    );
+    let (wrong, _) = simulate(
+        cwd,
+        target,
+        &[
+            "--devices",
+            "1",
+            "--rate",
+            "10",
+            "--duration",
+            "0.3",
+            "--password",
+            "guess",
+        ],
+    );
+    (bad, out, wrong)
 }
 
 fn register_sim(cwd: &Path, data: &Path, devices: usize) {
@@ -126,39 +160,12 @@ fn devices_upload_and_every_acked_packet_is_stored_once() {
     assert!(acked >= 300, "{summary}");
 
     // An unknown MN and a wrong password are refused (9011), and nothing of them is stored.
-    let (bad, out) = simulate(
-        cwd,
-        &server.hj212,
-        &[
-            "--devices",
-            "2",
-            "--rate",
-            "20",
-            "--duration",
-            "0.5",
-            "--mn-prefix",
-            "BAD",
-        ],
-    );
+    let (bad, out, wrong) = refused_runs(cwd, &server.hj212);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         (bad["acked"].as_u64(), bad["rejected"].as_u64()),
         (Some(0), bad["sent"].as_u64()),
         "{bad}"
-    );
-    let (wrong, _) = simulate(
-        cwd,
-        &server.hj212,
-        &[
-            "--devices",
-            "1",
-            "--rate",
-            "10",
-            "--duration",
-            "0.3",
-            "--password",
-            "guess",
-        ],
     );
     assert_eq!(wrong["acked"], 0, "{wrong}");
     let json = server.stats();
@@ -399,22 +406,7 @@ fn the_corpus_uploads_are_acknowledged_and_stored() {
         sites.push_str(&format!("C{i},corpus {i},air,116.0,40.0\n"));
         csv.push_str(&format!("{mn},{pw},C{i},{edition},false\n"));
     }
-    std::fs::write(cwd.join("sites.csv"), sites).unwrap();
-    std::fs::write(cwd.join("devices.csv"), csv).unwrap();
-    for (kind, file) in [("sites", "sites.csv"), ("devices", "devices.csv")] {
-        success(&ecolake_in(
-            cwd,
-            &[
-                "registry",
-                "import",
-                "--data-dir",
-                path_str(&data),
-                "--kind",
-                kind,
-                file,
-            ],
-        ));
-    }
+    binary::register(cwd, &data, &sites, &csv);
     let server = Server::start(cwd, &data, &[]);
     let (mut acks, mut wanted) = (0, 0);
     for c in &uploads {
@@ -596,37 +588,10 @@ fn unknown_devices_uploads_are_quarantined_for_review() {
     )
     .unwrap();
     let server = Server::start(cwd, &data, &["--config", "serve.toml"]);
-    let (bad, out) = simulate(
-        cwd,
-        &server.hj212,
-        &[
-            "--devices",
-            "2",
-            "--rate",
-            "20",
-            "--duration",
-            "0.5",
-            "--mn-prefix",
-            "BAD",
-        ],
-    );
+    let (bad, out, wrong) = refused_runs(cwd, &server.hj212);
     assert_eq!(out.status.code(), Some(1), "nothing acknowledged");
     let sent = bad["sent"].as_u64().unwrap();
     assert!(sent >= 4 && bad["rejected"] == sent, "{bad}");
-    let (wrong, _) = simulate(
-        cwd,
-        &server.hj212,
-        &[
-            "--devices",
-            "1",
-            "--rate",
-            "10",
-            "--duration",
-            "0.3",
-            "--password",
-            "guess",
-        ],
-    );
     assert_eq!(wrong["acked"], 0, "{wrong}");
     let stats = server.stats();
     assert_eq!(stats["hj212"]["quarantined"], sent, "{stats}");
