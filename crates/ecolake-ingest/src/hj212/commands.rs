@@ -458,8 +458,7 @@ impl Commands {
             }
             if sends > timing.re_count {
                 let why = format!(
-                    "no answer to {sends} sends, {} s apart (OverTime {} s, ReCount {})",
-                    timing.over_time.as_secs(),
+                    "no answer to {sends} sends (OverTime {} s, ReCount {})",
                     timing.over_time.as_secs(),
                     timing.re_count
                 );

@@ -24,8 +24,9 @@ use crate::sink::{Device, DeviceDirectory};
 /// What one read of the socket (or one MQTT message) produced.
 pub(crate) struct Round {
     pub(crate) columns: Columns,
-    /// Rows answering the platform's history requests.
-    pub(crate) history: Columns,
+    /// Rows answering the platform's history requests (built only when one runs: reads
+    /// without them allocate nothing for it).
+    pub(crate) history: Option<Columns>,
     /// Replies in order.
     pub(crate) replies: Vec<Reply>,
     /// Whether any event was decoded (progress, for the slow-loris deadline).
@@ -179,12 +180,15 @@ async fn serve_connection<D: DeviceDirectory>(
 /// is).
 pub(crate) async fn store<D>(
     live: Columns,
-    history: Columns,
+    history: Option<Columns>,
     gateway: &Gateway<D>,
     peer: &(dyn Display + Sync),
 ) -> bool {
     let received_ms = chrono::Utc::now().timestamp_millis();
     let live = submit(live, Origin::Live { received_ms }, gateway, peer);
+    let Some(history) = history else {
+        return live.await;
+    };
     let history = submit(history, Origin::History { received_ms }, gateway, peer);
     let (live, history) = futures::join!(live, history);
     live && history
@@ -234,7 +238,7 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
 ) -> Round {
     let mut round = Round {
         columns: Columns::new(64, 24),
-        history: Columns::new(0, 0),
+        history: None,
         replies: Vec::new(),
         progress: false,
     };
@@ -395,7 +399,7 @@ fn on_packet<D>(
     if command.is_data_upload() {
         let history = commands.awaits_data(&device.mn, command.code());
         let columns = match history {
-            true => &mut round.history,
+            true => round.history.get_or_insert_with(|| Columns::new(64, 24)),
             false => &mut round.columns,
         };
         return match rows::append(packet, command, device, columns) {
