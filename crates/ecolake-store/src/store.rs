@@ -46,6 +46,10 @@ struct Inner {
     _lock: DirLock,
     wal: Wal,
     next_seq: AtomicU64,
+    /// First `seq` of every write between its numbering and its insertion in the memtable:
+    /// writes become visible out of order, and [`Store::visible_seq`] must not pass one that
+    /// is still on its way.
+    numbering: std::sync::Mutex<std::collections::BTreeSet<u64>>,
     /// Held shared across (WAL append, memtable insert); exclusively to freeze the memtable
     /// and rotate the WAL, so no acknowledged row can fall between the two.
     gate: tokio::sync::RwLock<()>,
@@ -125,6 +129,7 @@ impl Store {
             _lock: lock,
             wal,
             next_seq: AtomicU64::new(max_seq + 1),
+            numbering: Default::default(),
             gate: tokio::sync::RwLock::new(()),
             state: RwLock::new(State {
                 manifest: Arc::new(manifest),
@@ -151,10 +156,19 @@ impl Store {
         }
         let received_at = chrono::Utc::now().timestamp_millis();
         let mut first_seq = 0;
+        let mut numbered = None;
         let prepared = validate::prepare(
             batch,
             |n| {
+                let mut numbering = inner.numbering.lock().expect("numbering lock");
                 first_seq = inner.next_seq.fetch_add(n as u64, Ordering::Relaxed);
+                if n > 0 {
+                    numbering.insert(first_seq);
+                    numbered = Some(Numbered {
+                        inner,
+                        first: first_seq,
+                    });
+                }
                 first_seq
             },
             received_at,
@@ -176,11 +190,24 @@ impl Store {
                 inner.wake_flusher.notify_one();
             }
         }
+        drop(numbered);
         Ok(WriteOutcome {
             accepted,
             rejected: prepared.rejected,
             first_seq,
         })
+    }
+
+    /// The highest `seq` below which every write has ended: its rows are in
+    /// [`Store::snapshot`] (or it failed and they never will be). Concurrent writes become
+    /// visible out of `seq` order; a reader that follows the store by `seq` (forwarding) reads
+    /// up to this and never skips a row that appears later.
+    pub fn visible_seq(&self) -> u64 {
+        let numbering = self.inner.numbering.lock().expect("numbering lock");
+        match numbering.first() {
+            Some(first) => first - 1,
+            None => self.inner.next_seq.load(Ordering::Relaxed) - 1,
+        }
     }
 
     /// What queries read now: the manifest and every acknowledged row not yet in the lake.
@@ -244,6 +271,23 @@ impl Store {
     /// The data directory.
     pub fn dir(&self) -> &Path {
         &self.inner.dir
+    }
+}
+
+/// A write between numbering and visibility; dropping it (also on error or cancellation)
+/// lets [`Store::visible_seq`] pass it.
+struct Numbered<'a> {
+    inner: &'a Inner,
+    first: u64,
+}
+
+impl Drop for Numbered<'_> {
+    fn drop(&mut self) {
+        self.inner
+            .numbering
+            .lock()
+            .expect("numbering lock")
+            .remove(&self.first);
     }
 }
 
