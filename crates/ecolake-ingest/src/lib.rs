@@ -52,6 +52,7 @@
 
 mod error;
 pub mod file;
+pub mod forward;
 pub mod hj212;
 pub mod mqtt;
 mod pipeline;
@@ -64,4 +65,4 @@ pub use file::{
     MAX_REJECTED_SHOWN,
 };
 pub use pipeline::{Pipeline, PipelineConfig, PipelineStats, Stopped};
-pub use sink::{Device, DeviceDirectory, Sink, SinkError, Written};
+pub use sink::{Device, DeviceDirectory, Journal, Sink, SinkError, Written};

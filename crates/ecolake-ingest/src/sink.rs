@@ -54,3 +54,24 @@ pub trait DeviceDirectory: Send + Sync + 'static {
     /// The device with this MN, if registered.
     fn device(&self, mn: &str) -> Option<Arc<Device>>;
 }
+
+/// The accepted rows in the order they were accepted, for readers that follow the store
+/// (forwarding to upstream platforms). Every accepted row has a unique, increasing `seq`.
+pub trait Journal: Send + Sync + 'static {
+    /// The highest `seq` below which every accepted row can be read (writes in progress hold
+    /// it back, so a row read later never has a lower `seq` than this).
+    fn visible(&self) -> u64;
+
+    /// The rows with `after < seq <= upto` whose `source` is one of `sources` or whose `site`
+    /// is one of `sites`, in `seq` order, at most `limit`: columns `time` (UTC ms), `site`,
+    /// `factor`, `period`, `value`, `min`, `max`, `cou`, `zs`, `flag`, `source`, `seq` (the
+    /// store's types or plain ones).
+    fn read(
+        &self,
+        after: u64,
+        upto: u64,
+        sources: &[String],
+        sites: &[String],
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RecordBatch>, SinkError>> + Send;
+}

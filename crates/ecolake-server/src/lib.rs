@@ -1,7 +1,8 @@
 //! The HTTP API of `ecolake serve` (axum).
 //!
 //! - `GET /health`: 200 `{"status":"ok"}` once the server accepts data.
-//! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's and the pipeline's counters.
+//! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's, the frame archive's (`null` without
+//!   one) and the pipeline's counters.
 //! - `GET /api/v1/devices/{mn}/frames?after=SEQ&limit=N`: a device's recent HJ 212 frames
 //!   (received and sent, with what became of each), oldest first — for commissioning.
 //!   `?from=T&to=T` (RFC 3339 or epoch ms, at most 24 h apart) reads older frames from the
@@ -11,6 +12,9 @@
 //! - `POST /api/v1/devices/{mn}/commands`, `GET /api/v1/devices/{mn}/commands`,
 //!   `GET /api/v1/commands/{id}`: the platform's HJ 212 requests to a device (history data,
 //!   intervals, time) and what became of each (the `commands` module).
+//! - `GET /api/v1/forward`: each upstream platform the server forwards to (`[[forward]]` in
+//!   the serve configuration) with its state, cursor against the store's latest `seq`,
+//!   packets sent and acknowledged, resends, refusals and the last error.
 //! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
 //!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
 //!   `ecolake import` (the rules are in the `observations` module).
@@ -25,6 +29,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use ecolake_ingest::forward::Forwarding;
 use ecolake_ingest::hj212::commands::Commands;
 use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::Hj212Stats;
@@ -49,6 +54,8 @@ pub struct ApiState {
     pub frames: Arc<FrameLog>,
     /// The platform's requests to HJ 212 devices.
     pub commands: Arc<Commands>,
+    /// The upstream platforms data is forwarded to.
+    pub forwarding: Forwarding,
 }
 
 /// The routes.
@@ -63,6 +70,7 @@ pub fn router(state: ApiState) -> Router {
             get(commands::of_device).post(commands::send),
         )
         .route("/api/v1/commands/{id}", get(commands::get))
+        .route("/api/v1/forward", get(forward))
         .route(
             "/api/v1/observations",
             post(observations::post).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -111,8 +119,15 @@ async fn stats(State(state): State<ApiState>) -> Json<Value> {
         .collect();
     let p = state.pipeline.stats();
     let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    let archive = state.frames.archive().map(|a| {
+        json!({
+            "frames_written": a.written(),
+            "frames_dropped": a.dropped(),
+        })
+    });
     Json(json!({
         "hj212": hj212,
+        "frame_archive": archive,
         "pipeline": {
             "writes": load(&p.writes),
             "rows_accepted": load(&p.rows_accepted),
@@ -121,6 +136,10 @@ async fn stats(State(state): State<ApiState>) -> Json<Value> {
             "write_errors": load(&p.write_errors),
         },
     }))
+}
+
+async fn forward(State(state): State<ApiState>) -> Json<Value> {
+    Json(json!({ "upstreams": state.forwarding.status() }))
 }
 
 /// `?after=SEQ&limit=N` of the frames route.

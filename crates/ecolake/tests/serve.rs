@@ -531,6 +531,18 @@ fn a_devices_frames_survive_a_restart() {
     let (_, newer) = server.get_json(&format!("{path}&after={last_seq}"));
     let newer = newer["frames"].as_array().unwrap();
     assert!(!newer.is_empty(), "seq goes on after the restart");
+    // The archive writes its queue once a second; its counters say so.
+    let start = std::time::Instant::now();
+    while server.stats()["frame_archive"]["frames_written"].as_u64() < Some(newer.len() as u64) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{}",
+            server.stats()
+        );
+        // Polling another process's counters; bounded above.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(server.stats()["frame_archive"]["frames_dropped"], 0);
 
     // Older frames by time, from the archive (epoch ms or RFC 3339).
     let (from, to) = (
@@ -570,6 +582,7 @@ fn a_devices_frames_survive_a_restart() {
         (404, Some("no_frame_archive"))
     );
     assert_eq!(server.get_json(&path).1["frames"], serde_json::json!([]));
+    assert!(server.stats()["frame_archive"].is_null());
     server.stop();
 }
 

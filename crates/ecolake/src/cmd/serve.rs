@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use ecolake_ingest::forward::Forwarding;
 use ecolake_ingest::hj212::frames::archive::{self, FrameArchive};
 use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::{self, Gateway, Hj212Config, Hj212Stats};
@@ -26,7 +27,7 @@ mod config;
 mod wiring;
 
 use config::Settings;
-use wiring::{RegistryDirectory, StoreSink};
+use wiring::{RegistryDirectory, StoreJournal, StoreSink};
 
 /// How often the registry is asked whether it changed (the devices are re-read if so).
 const RELOAD_DEVICES: Duration = Duration::from_secs(2);
@@ -156,11 +157,19 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
         )
         .with_frames(frames),
     );
+    let (forwarding, forwarders) = Forwarding::start(
+        args.forward.clone(),
+        Arc::new(StoreJournal(store.clone())),
+        data_dir,
+        stopped.clone(),
+    )
+    .with_context(|| format!("reading the forwarding cursors in {}", data_dir.display()))?;
     let api = ecolake_server::router(ecolake_server::ApiState {
         hj212: gateway.stats().clone(),
         pipeline: pipeline.clone(),
         frames: gateway.frames().clone(),
         commands: gateway.commands().clone(),
+        forwarding,
     });
     let subscriber = mqtt_config.map(|c| {
         report(format_args!(
@@ -204,6 +213,14 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     let shutdown = shutdown_signal()?;
     report(format_args!("hj212 listening on {hj212_addr}"));
     report(format_args!("http listening on {http_addr}"));
+    for upstream in &args.forward {
+        report(format_args!(
+            "forwarding {} devices to {} ({})",
+            upstream.devices.len(),
+            upstream.name,
+            upstream.address
+        ));
+    }
     report(format_args!(
         "serving {} ({devices} devices registered)",
         data_dir.display()
@@ -225,6 +242,9 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     drop(pipeline);
     pipeline_task.await.context("the ingestion pipeline")?;
     reload.await.context("the device reloader")?;
+    for f in forwarders {
+        f.await.context("a forwarder")?;
+    }
     coverage.await.context("the coverage task")?;
     registry.close().await;
     let store = Arc::try_unwrap(store)

@@ -18,9 +18,14 @@ pub struct Server {
 
 impl Server {
     pub fn start(cwd: &Path, data: &Path, extra: &[&str]) -> Server {
+        Server::start_at(cwd, data, "127.0.0.1:0", extra)
+    }
+
+    /// [`Server::start`] with the HJ 212 server on `hj212`.
+    pub fn start_at(cwd: &Path, data: &Path, hj212: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ecolake"))
             .args(["serve", "--data-dir", path_str(data)])
-            .args(["--hj212", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+            .args(["--hj212", hj212, "--http", "127.0.0.1:0"])
             .args(extra)
             .env("ECOLAKE_LOG", "warn,ecolake_ingest=info")
             .current_dir(cwd)

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use ecolake_ingest::forward::Upstream;
 use ecolake_ingest::hj212::Hj212Config;
 
 use super::ServeArgs;
@@ -39,6 +40,9 @@ pub struct ConfigFile {
     pub frame_retention_days: Option<u32>,
     pub quarantine_unknown: Option<bool>,
     pub memtable_mib: Option<u32>,
+    /// Upstream platforms to forward to (`[[forward]]` tables; only in the file).
+    #[serde(default)]
+    pub forward: Vec<Upstream>,
 }
 
 impl ConfigFile {
@@ -50,6 +54,18 @@ impl ConfigFile {
             .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
         if let (Some(rules), Some(folder)) = (&file.qc_rules, path.parent()) {
             file.qc_rules = Some(folder.join(rules));
+        }
+        let mut names = std::collections::HashSet::new();
+        for upstream in &file.forward {
+            upstream
+                .check()
+                .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+            anyhow::ensure!(
+                names.insert(upstream.name.as_str()),
+                "config file {}: two [[forward]] tables are named `{}`",
+                path.display(),
+                upstream.name
+            );
         }
         Ok(file)
     }
@@ -70,6 +86,7 @@ pub struct Settings {
     pub frame_retention_days: u32,
     pub quarantine_unknown: bool,
     pub memtable_mib: u32,
+    pub forward: Vec<Upstream>,
 }
 
 impl Settings {
@@ -123,6 +140,7 @@ impl Settings {
                 .memtable_mib
                 .or(file.memtable_mib)
                 .unwrap_or(DEFAULT_MEMTABLE_MIB),
+            forward: file.forward,
         }
     }
 }
@@ -237,6 +255,27 @@ mod tests {
             Settings::resolve(&args(&["--config", config])).unwrap_err()
         );
         assert!(e.contains("max_connections") && e.contains(config), "{e}");
+        // A forwarding table is checked when the file is read.
+        let upstream = "[[forward]]\nname = \"p\"\naddress = \"h:1\"\nst = \"31\"\n\
+                        [[forward.devices]]\nmn = \"MN1\"\npassword = \"pw\"\n";
+        write(dir.path(), &format!("{upstream}{upstream}"));
+        let e = format!(
+            "{:#}",
+            Settings::resolve(&args(&["--config", config])).unwrap_err()
+        );
+        assert!(
+            e.contains("two [[forward]] tables are named `p`") && e.contains(config),
+            "{e}"
+        );
+        write(dir.path(), &upstream.replace("h:1", "nowhere"));
+        let e = format!(
+            "{:#}",
+            Settings::resolve(&args(&["--config", config])).unwrap_err()
+        );
+        assert!(e.contains("forward `p`: address `nowhere`"), "{e}");
+        write(dir.path(), upstream);
+        let s = Settings::resolve(&args(&["--config", config])).unwrap();
+        assert_eq!(s.forward[0].devices[0].upstream_mn(), "MN1");
         let missing = dir.path().join("nope.toml");
         let e = Settings::resolve(&args(&["--config", missing.to_str().unwrap()])).unwrap_err();
         assert!(format!("{e:#}").contains("nope.toml"), "{e:#}");
@@ -249,7 +288,10 @@ mod tests {
         // Every key, uncommented, is known, and its example value is the default.
         let uncommented: String = text
             .lines()
-            .filter_map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")))
+            .filter_map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = ") || l.starts_with("[["))
+            })
             .map(|l| format!("{l}\n"))
             .collect();
         let file: ConfigFile = toml::from_str(&uncommented).unwrap();
@@ -269,5 +311,17 @@ mod tests {
         );
         assert!(file.mqtt.is_some() && file.registry.is_some() && file.lake.is_some());
         assert!(file.qc_rules.is_some());
+        // The forwarding example is valid and shows the defaults.
+        let [upstream] = &file.forward[..] else {
+            panic!("one [[forward]] example, not {:?}", file.forward)
+        };
+        upstream.check().unwrap();
+        let mut defaults: Upstream =
+            toml::from_str("name = \"p\"\naddress = \"h:1\"\nst = \"31\"\ndevices = []").unwrap();
+        defaults.name.clone_from(&upstream.name);
+        defaults.address.clone_from(&upstream.address);
+        defaults.devices.clone_from(&upstream.devices);
+        assert_eq!(&defaults, upstream);
+        assert_eq!(upstream.devices.len(), 2);
     }
 }
