@@ -289,6 +289,7 @@ struct Lane {
     refusals: AtomicU64,
     failures: AtomicU64,
     connects: AtomicU64,
+    unsendable: AtomicU64,
     connected: AtomicBool,
     detail: Mutex<Detail>,
 }
@@ -331,6 +332,9 @@ pub struct ForwardStatus {
     pub failures: u64,
     /// Connections opened.
     pub connects: u64,
+    /// Packets left out because HJ 212 cannot carry them (a factor code with `;`, `=` …;
+    /// the reason is in `last_error` and the log).
+    pub unsendable: u64,
     /// When the last 9014 arrived (UTC, RFC 3339).
     pub last_ack_at: Option<String>,
     /// `DataTime` of the last packet acknowledged.
@@ -370,6 +374,7 @@ impl Forwarding {
                     refusals: l.refusals.load(Ordering::Relaxed),
                     failures: l.failures.load(Ordering::Relaxed),
                     connects: l.connects.load(Ordering::Relaxed),
+                    unsendable: l.unsendable.load(Ordering::Relaxed),
                     last_ack_at: d.last_ack_at,
                     last_data_time: d.last_data_time,
                     last_error: d.last_error,
@@ -412,6 +417,7 @@ impl Forwarding {
                 refusals: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
                 connects: AtomicU64::new(0),
+                unsendable: AtomicU64::new(0),
                 connected: AtomicBool::new(false),
                 detail: Mutex::new(Detail {
                     state: State::Idle,
@@ -511,7 +517,7 @@ async fn run<J: Journal>(
                     }
                 }
                 read(
-                    &*journal, from, visible, &mns, &sites, upstream, &routes, &mut qns,
+                    &*journal, from, visible, &mns, &sites, &lane, &routes, &mut qns,
                 )
                 .await
                 .map(|(packets, through)| {
@@ -558,10 +564,11 @@ async fn read<J: Journal>(
     visible: u64,
     mns: &[String],
     sites: &[String],
-    upstream: &Upstream,
+    lane: &Lane,
     routes: &Routes<'_>,
     qns: &mut Qns,
 ) -> Result<(Vec<packets::Outgoing>, u64), String> {
+    let upstream = &lane.upstream;
     let batches = journal
         .read(from, visible, mns, sites, READ_ROWS + 1)
         .await
@@ -582,7 +589,16 @@ async fn read<J: Journal>(
             plain.push(last.without_last());
         }
     }
-    let packets = packets::build(&plain, upstream, routes, qns)?;
+    let mut unsendable = Vec::new();
+    let packets = packets::build(&plain, upstream, routes, qns, &mut unsendable);
+    if let Some(first) = unsendable.first() {
+        lane.unsendable
+            .fetch_add(unsendable.len() as u64, Ordering::Relaxed);
+        warn!(upstream = %upstream.name, count = unsendable.len(), first = %first, "Rows that cannot be sent as HJ 212 were left out.");
+        let mut d = lane.detail.lock().expect("detail lock");
+        d.last_error = Some(first.clone());
+        d.last_error_at = Some(now_rfc3339());
+    }
     Ok((packets, through))
 }
 

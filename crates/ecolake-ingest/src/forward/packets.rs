@@ -207,13 +207,16 @@ struct Group<'r> {
 /// Turns rows (in `seq` order) into packets for `upstream`: consecutive rows of one mapping,
 /// command and time make one packet (a device's packet became consecutive rows), factors in
 /// row order with their data flag. Rows no mapping covers, and periods the upstream does not
-/// take, are skipped. `ack` sets the Flag's A bit.
+/// take, are skipped. A packet that cannot be encoded (a factor code HJ 212 cannot carry, from
+/// a file or an HTTP post) is left out with the reason in `unsendable`: one bad row must not
+/// hold up everything after it.
 pub(crate) fn build(
     batches: &[Plain],
     upstream: &Upstream,
     routes: &Routes<'_>,
     qns: &mut Qns,
-) -> Result<Vec<Outgoing>, String> {
+    unsendable: &mut Vec<String>,
+) -> Vec<Outgoing> {
     let mut out = Vec::new();
     for plain in batches {
         let rows = plain.rows();
@@ -237,7 +240,9 @@ pub(crate) fn build(
                 .is_some_and(|g| g.mapping == mapping && g.cn == cn && g.time == time);
             if !same {
                 if let Some(g) = group.take() {
-                    emit(g, upstream, qns, &mut out)?;
+                    if let Err(e) = emit(g, upstream, qns, &mut out) {
+                        unsendable.push(e);
+                    }
                 }
                 group = Some(Group {
                     mapping,
@@ -273,10 +278,12 @@ pub(crate) fn build(
             }
         }
         if let Some(g) = group.take() {
-            emit(g, upstream, qns, &mut out)?;
+            if let Err(e) = emit(g, upstream, qns, &mut out) {
+                unsendable.push(e);
+            }
         }
     }
-    Ok(out)
+    out
 }
 
 /// A value as HJ 212 writes numbers: plain decimal, never an exponent.
@@ -310,7 +317,12 @@ fn emit(
     // Number the packet, then split it if it is too long (each segment one millisecond later).
     let (qn, ms) = qns.next(upstream.zone);
     packet.qn = Some(Cow::Owned(qn));
-    let segments = packet.split(MAX_SEGMENT).map_err(|e| e.to_string())?;
+    let segments = packet.split(MAX_SEGMENT).map_err(|e| {
+        format!(
+            "cannot encode the packet of {} at {data_time}: {e}",
+            mapping.upstream_mn()
+        )
+    })?;
     qns.last_ms = ms + segments.len() as i64 - 1;
     for segment in segments {
         let wire = encode(&segment, &Profile::default()).map_err(|e| {

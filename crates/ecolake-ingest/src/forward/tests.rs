@@ -89,9 +89,16 @@ const NOON: i64 = 1_740_801_600_000;
 
 fn packets_of(batch: &RecordBatch, up: &Upstream) -> Vec<String> {
     let plain = [Plain::of(batch).unwrap()];
-    build(&plain, up, &Routes::new(up), &mut Qns::default())
-        .unwrap()
-        .into_iter()
+    let mut unsendable = Vec::new();
+    let out = build(
+        &plain,
+        up,
+        &Routes::new(up),
+        &mut Qns::default(),
+        &mut unsendable,
+    );
+    assert_eq!(unsendable, Vec::<String>::new());
+    out.into_iter()
         .map(|o| String::from_utf8(o.wire).unwrap())
         .collect()
 }
@@ -283,6 +290,7 @@ fn new_lane(up: Upstream) -> Lane {
         refusals: AtomicU64::new(0),
         failures: AtomicU64::new(0),
         connects: AtomicU64::new(0),
+        unsendable: AtomicU64::new(0),
         connected: AtomicBool::new(false),
         detail: Mutex::new(Detail {
             state: State::Idle,
@@ -358,8 +366,8 @@ fn three_packets(up: &Upstream) -> Vec<packets::Outgoing> {
         up,
         &Routes::new(up),
         &mut Qns::default(),
+        &mut Vec::new(),
     )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -408,5 +416,46 @@ async fn delivery_waits_for_each_9014_and_reports_refusals_and_silence() {
     assert!(
         upstream_task.await.unwrap() >= 4,
         "three sends and a resend at least"
+    );
+}
+
+#[test]
+fn a_row_hj212_cannot_carry_is_left_out_with_its_reason_and_the_rest_goes_on() {
+    let up = upstream("h:1");
+    let batch = rows(&[
+        (
+            NOON,
+            "S2",
+            "odd;code",
+            "hour",
+            [Some(1.0), None, None, None, None],
+            None,
+            None,
+        ),
+        (
+            NOON + 3_600_000,
+            "S2",
+            "w01018",
+            "hour",
+            [Some(20.0), None, None, None, None],
+            Some("N"),
+            None,
+        ),
+    ]);
+    let mut unsendable = Vec::new();
+    let out = build(
+        &[Plain::of(&batch).unwrap()],
+        &up,
+        &Routes::new(&up),
+        &mut Qns::default(),
+        &mut unsendable,
+    );
+    assert_eq!(out.len(), 1);
+    assert!(String::from_utf8_lossy(&out[0].wire).contains("w01018-Avg=20"));
+    assert_eq!(unsendable.len(), 1);
+    assert!(
+        unsendable[0].contains("UP0000000000000000000002")
+            && unsendable[0].contains("20250301120000"),
+        "{unsendable:?}"
     );
 }
