@@ -408,25 +408,7 @@ impl Forwarding {
             let cursor =
                 Cursor::open(cursor_path(data_dir, &upstream.name), &upstream.name, start)?;
             info!(upstream = %upstream.name, address = %upstream.address, cursor = cursor.seq(), "Forwarding.");
-            let lane = Arc::new(Lane {
-                cursor: AtomicU64::new(cursor.seq()),
-                upstream,
-                packets_sent: AtomicU64::new(0),
-                packets_acked: AtomicU64::new(0),
-                resends: AtomicU64::new(0),
-                refusals: AtomicU64::new(0),
-                failures: AtomicU64::new(0),
-                connects: AtomicU64::new(0),
-                unsendable: AtomicU64::new(0),
-                connected: AtomicBool::new(false),
-                detail: Mutex::new(Detail {
-                    state: State::Idle,
-                    last_ack_at: None,
-                    last_data_time: None,
-                    last_error: None,
-                    last_error_at: None,
-                }),
-            });
+            let lane = Arc::new(Lane::new(upstream, cursor.seq()));
             tasks.push(tokio::spawn(run(
                 lane.clone(),
                 cursor,
@@ -447,6 +429,28 @@ impl Forwarding {
 }
 
 impl Lane {
+    fn new(upstream: Upstream, cursor: u64) -> Lane {
+        Lane {
+            upstream,
+            cursor: AtomicU64::new(cursor),
+            packets_sent: AtomicU64::new(0),
+            packets_acked: AtomicU64::new(0),
+            resends: AtomicU64::new(0),
+            refusals: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            connects: AtomicU64::new(0),
+            unsendable: AtomicU64::new(0),
+            connected: AtomicBool::new(false),
+            detail: Mutex::new(Detail {
+                state: State::Idle,
+                last_ack_at: None,
+                last_data_time: None,
+                last_error: None,
+                last_error_at: None,
+            }),
+        }
+    }
+
     fn set_state(&self, state: State) {
         self.detail.lock().expect("detail lock").state = state;
     }

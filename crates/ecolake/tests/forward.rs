@@ -9,7 +9,7 @@ mod binary;
 use std::time::{Duration, Instant};
 
 use binary::server::Server;
-use binary::{ecolake_in, path_str, sql_csv, success, workspace};
+use binary::{path_str, sql_csv, workspace};
 use serde_json::Value;
 
 const FORWARDED: &str = "SIM000000000000000000001";
@@ -79,22 +79,11 @@ fn an_upstream_that_was_down_gets_every_row_of_its_devices_once_it_is_up() {
 
     // Data arrives while the upstream is down: acknowledged to the devices all the same.
     let server = Server::start(cwd, &local, &serve_args);
-    let out = success(&ecolake_in(
+    let (summary, _) = binary::simulate(
         cwd,
-        &[
-            "hj212",
-            "simulate",
-            "--target",
-            &server.hj212,
-            "--devices",
-            "2",
-            "--rate",
-            "20",
-            "--duration",
-            "2",
-        ],
-    ));
-    let summary: Value = serde_json::from_str(&out).unwrap();
+        &server.hj212,
+        &["--devices", "2", "--rate", "20", "--duration", "2"],
+    );
     assert!(summary["acked"].as_u64().unwrap() >= 20, "{summary}");
     let down = wait_until(&server, "a failed attempt", |s| {
         s["failures"].as_u64() > Some(0)

@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use binary::server::Server;
-use binary::{ecolake_in, path_str, sql_csv, stderr, success, workspace};
+use binary::{ecolake_in, path_str, simulate, sql_csv, stderr, success, workspace};
 
 /// Sites `SIMSITE1` … `SIMSITEn`.
 fn sites_csv(n: usize) -> String {
@@ -33,15 +33,6 @@ fn devices_csv(n: usize) -> String {
 
 fn mn(i: usize) -> String {
     format!("SIM{i:021}")
-}
-
-fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
-    let mut args = vec!["hj212", "simulate", "--target", target];
-    args.extend_from_slice(extra);
-    let out = ecolake_in(cwd, &args);
-    let summary = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("no JSON summary; stderr: {}", stderr(&out)));
-    (summary, out)
 }
 
 /// Runs the simulator as two unknown devices (`BAD…`) and as one registered device with a

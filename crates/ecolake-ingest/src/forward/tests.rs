@@ -280,28 +280,6 @@ fn a_bad_upstream_table_is_refused_naming_what_is_wrong() {
     assert!(e.to_string().contains("Mars/Olympus"), "{e}");
 }
 
-fn new_lane(up: Upstream) -> Lane {
-    Lane {
-        upstream: up,
-        cursor: AtomicU64::new(0),
-        packets_sent: AtomicU64::new(0),
-        packets_acked: AtomicU64::new(0),
-        resends: AtomicU64::new(0),
-        refusals: AtomicU64::new(0),
-        failures: AtomicU64::new(0),
-        connects: AtomicU64::new(0),
-        unsendable: AtomicU64::new(0),
-        connected: AtomicBool::new(false),
-        detail: Mutex::new(Detail {
-            state: State::Idle,
-            last_ack_at: None,
-            last_data_time: None,
-            last_error: None,
-            last_error_at: None,
-        }),
-    }
-}
-
 /// An upstream that answers each packet with `answer` (None: silence), counting packets.
 async fn scripted(answer: Option<QnRtn>) -> (String, tokio::task::JoinHandle<usize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -374,7 +352,7 @@ fn three_packets(up: &Upstream) -> Vec<packets::Outgoing> {
 async fn delivery_waits_for_each_9014_and_reports_refusals_and_silence() {
     // Acknowledged: every packet delivered, none left.
     let (address, upstream_task) = scripted(Some(QnRtn::Ready)).await;
-    let lane = new_lane(upstream(&address));
+    let lane = Lane::new(upstream(&address), 0);
     let mut packets = three_packets(&lane.upstream);
     let mut link = Link::default();
     link.deliver(&lane.upstream, &mut packets, &lane)
@@ -387,7 +365,7 @@ async fn delivery_waits_for_each_9014_and_reports_refusals_and_silence() {
 
     // Refused (wrong password): an error saying so; the packets stay queued.
     let (address, _task) = scripted(Some(QnRtn::PwError)).await;
-    let lane = new_lane(upstream(&address));
+    let lane = Lane::new(upstream(&address), 0);
     let mut packets = three_packets(&lane.upstream);
     let e = Link::default()
         .deliver(&lane.upstream, &mut packets, &lane)
@@ -402,7 +380,7 @@ async fn delivery_waits_for_each_9014_and_reports_refusals_and_silence() {
 
     // Silent: each packet sent again after over_time, re_count times, then given up.
     let (address, upstream_task) = scripted(None).await;
-    let lane = new_lane(upstream(&address));
+    let lane = Lane::new(upstream(&address), 0);
     let mut packets = three_packets(&lane.upstream);
     let mut link = Link::default();
     let e = link

@@ -80,3 +80,13 @@ pub fn register(cwd: &Path, data: &Path, sites_csv: &str, devices_csv: &str) {
         ));
     }
 }
+
+/// `ecolake hj212 simulate --target TARGET EXTRA…`: its JSON summary and the whole output.
+pub fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value, Output) {
+    let mut args = vec!["hj212", "simulate", "--target", target];
+    args.extend_from_slice(extra);
+    let out = ecolake_in(cwd, &args);
+    let summary = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON summary; stderr: {}", stderr(&out)));
+    (summary, out)
+}
