@@ -2,8 +2,6 @@
 //! partition, encode each partition as one zstd Parquet file with statistics and a page index,
 //! and put it into the lake's storage (atomically and durably, see [`LakeStorage::put`]).
 
-use std::sync::Arc;
-
 use arrow::array::{
     Array, ArrayRef, DictionaryArray, Int64Array, RecordBatch, StringArray,
     TimestampMillisecondArray, UInt32Array, UInt64Array,
@@ -78,31 +76,70 @@ pub fn encode_partitions(
 }
 
 /// The lake's sort order: period, partition, site, factor, time, then seq.
+///
+/// Each row gets a fixed-width key — the rank of its period, site and factor among the
+/// batch's distinct strings (the dictionaries are ranked once, not compared per row), its
+/// partition's day, time and seq — and the keys are sorted with their row numbers. Comparing
+/// row-encoded strings instead cost most of a flush.
 pub fn sort(batch: &RecordBatch) -> Result<RecordBatch, StoreError> {
-    let day: ArrayRef = Arc::new(partition_days(batch));
-    let column = |name: &str| {
-        batch
+    let days = partition_days(batch);
+    let rank = |name: &str| -> Result<Vec<u32>, StoreError> {
+        let dict: &DictionaryArray<Int32Type> = batch
             .column_by_name(name)
-            .expect("observation schema")
-            .clone()
+            .and_then(|a| a.as_any().downcast_ref())
+            .ok_or_else(|| StoreError::Schema(format!("`{name}` is not a dictionary")))?;
+        Ok(ranks(dict))
     };
-    let columns = [
-        column(col::PERIOD),
-        day,
-        column(col::SITE),
-        column(col::FACTOR),
-        column(col::TIME),
-        column(col::SEQ),
-    ];
-    let fields = columns
-        .iter()
-        .map(|c| SortField::new(c.data_type().clone()))
+    let (period, site, factor) = (rank(col::PERIOD)?, rank(col::SITE)?, rank(col::FACTOR)?);
+    let time = times(batch);
+    let seq: &UInt64Array = batch
+        .column_by_name(col::SEQ)
+        .and_then(|a| a.as_any().downcast_ref())
+        .expect("observation schema");
+    let mut keys: Vec<(u32, i64, u32, u32, i64, u64, u32)> = (0..batch.num_rows())
+        .map(|i| {
+            (
+                period[i],
+                days.value(i),
+                site[i],
+                factor[i],
+                time.value(i),
+                seq.value(i),
+                i as u32,
+            )
+        })
         .collect();
-    let converter = RowConverter::new(fields)?;
-    let rows = converter.convert_columns(&columns)?;
-    let mut order: Vec<u32> = (0..batch.num_rows() as u32).collect();
-    order.sort_unstable_by(|a, b| rows.row(*a as usize).cmp(&rows.row(*b as usize)));
-    Ok(take_record_batch(batch, &UInt32Array::from(order))?)
+    keys.sort_unstable();
+    let order = UInt32Array::from_iter_values(keys.iter().map(|k| k.6));
+    drop(keys);
+    Ok(take_record_batch(batch, &order)?)
+}
+
+/// For each row of a dictionary column of strings, the rank of its string among the distinct
+/// strings of the column (equal strings, even under different keys, rank equal; nulls first).
+fn ranks(dict: &DictionaryArray<Int32Type>) -> Vec<u32> {
+    let Some(values) = dict.values().as_any().downcast_ref::<StringArray>() else {
+        return vec![0; dict.len()];
+    };
+    let mut by_text: Vec<u32> = (0..values.len() as u32).collect();
+    by_text.sort_unstable_by(|a, b| values.value(*a as usize).cmp(values.value(*b as usize)));
+    let mut rank_of = vec![0u32; values.len()];
+    let mut rank = 1; // 0 is null
+    for (i, &v) in by_text.iter().enumerate() {
+        if i > 0 && values.value(by_text[i - 1] as usize) != values.value(v as usize) {
+            rank += 1;
+        }
+        rank_of[v as usize] = rank;
+    }
+    (0..dict.len())
+        .map(|i| {
+            if dict.is_null(i) {
+                0
+            } else {
+                rank_of[dict.keys().value(i) as usize]
+            }
+        })
+        .collect()
 }
 
 fn times(batch: &RecordBatch) -> &TimestampMillisecondArray {
