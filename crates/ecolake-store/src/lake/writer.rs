@@ -298,3 +298,90 @@ pub(crate) fn key_rows(batch: &RecordBatch, names: &[&str]) -> Result<Rows, Stor
     )?;
     Ok(converter.convert_columns(&columns)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{ArrayRef, AsArray, Float64Array, StringDictionaryBuilder};
+    use arrow::compute::{concat_batches, lexsort_to_indices, take, SortColumn};
+    use arrow::datatypes::DataType;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// (period, site, factor, time) of a row.
+    type Row = (usize, usize, usize, i64);
+
+    /// A batch in the observation schema from rows, `seq` counting from `seq0`.
+    fn batch(rows: &[Row], seq0: u64) -> RecordBatch {
+        const PERIODS: [&str; 3] = ["rtd", "hour", "day"];
+        let dict = |f: &dyn Fn(&Row) -> String| -> ArrayRef {
+            let mut b = StringDictionaryBuilder::<Int32Type>::new();
+            for r in rows {
+                b.append_value(f(r));
+            }
+            Arc::new(b.finish())
+        };
+        let n = rows.len();
+        let schema = observation::schema();
+        let columns: Vec<ArrayRef> = schema
+            .fields()
+            .iter()
+            .map(|field| -> ArrayRef {
+                match field.name().as_str() {
+                    col::TIME | col::RECEIVED_AT => Arc::new(
+                        TimestampMillisecondArray::from_iter_values(rows.iter().map(|r| r.3))
+                            .with_timezone("UTC"),
+                    ),
+                    col::PERIOD => dict(&|r| PERIODS[r.0 % 3].to_owned()),
+                    col::SITE => dict(&|r| format!("S{}", r.1)),
+                    col::FACTOR => dict(&|r| format!("a{:05}", r.2)),
+                    col::SEQ => Arc::new(UInt64Array::from_iter_values(seq0..seq0 + n as u64)),
+                    _ if field.data_type() == &DataType::Float64 => {
+                        Arc::new(Float64Array::from(vec![1.0; n]))
+                    }
+                    _ => arrow::array::new_null_array(field.data_type(), n),
+                }
+            })
+            .collect();
+        RecordBatch::try_new(schema, columns).unwrap()
+    }
+
+    proptest! {
+        /// The integer-key sort orders rows exactly as arrow's lexicographic sort of the
+        /// strings, also when the dictionaries of concatenated batches repeat strings.
+        #[test]
+        fn the_sort_is_the_lexicographic_order_of_the_strings(
+            a in proptest::collection::vec((0..3usize, 0..12usize, 0..5usize, -2_000_000_000i64..2_000_000_000), 0..60),
+            b in proptest::collection::vec((0..3usize, 0..12usize, 0..5usize, -2_000_000_000i64..2_000_000_000), 0..60),
+        ) {
+            let all = concat_batches(
+                &observation::schema(),
+                &[batch(&a, 1), batch(&b, 1 + a.len() as u64)],
+            )
+            .unwrap();
+            let sorted = sort(&all).unwrap();
+            let text = |name: &str| -> ArrayRef {
+                arrow::compute::cast(all.column_by_name(name).unwrap(), &DataType::Utf8).unwrap()
+            };
+            let keys: Vec<SortColumn> = [
+                text(col::PERIOD),
+                Arc::new(partition_days(&all)) as ArrayRef,
+                text(col::SITE),
+                text(col::FACTOR),
+                all.column_by_name(col::TIME).unwrap().clone(),
+                all.column_by_name(col::SEQ).unwrap().clone(),
+            ]
+            .into_iter()
+            .map(|values| SortColumn { values, options: None })
+            .collect();
+            let order = lexsort_to_indices(&keys, None).unwrap();
+            let expected = take(all.column_by_name(col::SEQ).unwrap(), &order, None).unwrap();
+            prop_assert_eq!(
+                sorted.column_by_name(col::SEQ).unwrap().as_primitive::<arrow::datatypes::UInt64Type>(),
+                expected.as_primitive::<arrow::datatypes::UInt64Type>()
+            );
+        }
+    }
+}
