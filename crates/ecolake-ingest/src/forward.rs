@@ -345,17 +345,28 @@ pub struct ForwardStatus {
     pub last_error_at: Option<String>,
 }
 
+/// The store's visible `seq`, read when a status is asked for.
+type Visible = Arc<dyn Fn() -> u64 + Send + Sync>;
+
 /// The running forwarders; cheap to clone.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Forwarding {
     lanes: Arc<Vec<Arc<Lane>>>,
-    journal_seq: Arc<AtomicU64>,
+    visible: Option<Visible>,
+}
+
+impl std::fmt::Debug for Forwarding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forwarding")
+            .field("upstreams", &self.lanes.len())
+            .finish()
+    }
 }
 
 impl Forwarding {
     /// The status of each upstream, in configuration order.
     pub fn status(&self) -> Vec<ForwardStatus> {
-        let store_seq = self.journal_seq.load(Ordering::Relaxed);
+        let store_seq = self.visible.as_ref().map_or(0, |v| v());
         self.lanes
             .iter()
             .map(|l| {
@@ -397,7 +408,6 @@ impl Forwarding {
         if !upstreams.is_empty() {
             std::fs::create_dir_all(&dir)?;
         }
-        let journal_seq = Arc::new(AtomicU64::new(journal.visible()));
         let mut lanes = Vec::new();
         let mut tasks = Vec::new();
         for upstream in upstreams {
@@ -413,15 +423,15 @@ impl Forwarding {
                 lane.clone(),
                 cursor,
                 journal.clone(),
-                journal_seq.clone(),
                 stop.clone(),
             )));
             lanes.push(lane);
         }
+        let visible: Visible = Arc::new(move || journal.visible());
         Ok((
             Forwarding {
                 lanes: Arc::new(lanes),
-                journal_seq,
+                visible: Some(visible),
             },
             tasks,
         ))
@@ -473,7 +483,6 @@ async fn run<J: Journal>(
     lane: Arc<Lane>,
     mut cursor: Cursor,
     journal: Arc<J>,
-    journal_seq: Arc<AtomicU64>,
     mut stop: watch::Receiver<bool>,
 ) {
     let upstream = &lane.upstream;
@@ -508,7 +517,6 @@ async fn run<J: Journal>(
             }
             None => {
                 let visible = journal.visible();
-                journal_seq.fetch_max(visible, Ordering::Relaxed);
                 let from = cursor.seq();
                 if visible <= from {
                     lane.set_state(State::Idle);

@@ -499,8 +499,7 @@ proptest! {
         let valid_end = ends
             .iter()
             .copied()
-            .filter(|e| intact(*e))
-            .last()
+            .rfind(|e| intact(*e))
             .unwrap_or(HEADER_LEN);
         let expected: Vec<u64> = (0..6 + 3 * complete).collect();
 
