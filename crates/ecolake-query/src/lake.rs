@@ -158,3 +158,47 @@ pub async fn run_read_only(
     let df = ctx.sql_with_options(sql, options).await?;
     Ok(df.collect().await?)
 }
+
+/// The rows of `observations_history` with `after < seq <= upto` whose `source` is one of
+/// `sources` or whose `site` is one of `sites`, in `seq` order, at most `limit`: how a reader
+/// that follows the store by `seq` (forwarding to upstream platforms) reads it. Only the lake
+/// files and unflushed batches whose `seq` range meets the range are read.
+pub async fn history_by_seq(
+    snapshot: &Snapshot,
+    (after, upto): (u64, u64),
+    sources: &[String],
+    sites: &[String],
+    limit: usize,
+) -> Result<Vec<RecordBatch>, QueryError> {
+    use datafusion::prelude::{col, lit, Expr};
+    let any_of = |column: &str, values: &[String]| {
+        (!values.is_empty())
+            .then(|| col(column).in_list(values.iter().map(|v| lit(v.as_str())).collect(), false))
+    };
+    let Some(whose) = [any_of("source", sources), any_of("site", sites)]
+        .into_iter()
+        .flatten()
+        .reduce(Expr::or)
+    else {
+        return Ok(Vec::new());
+    };
+    let ctx = session(&snapshot.seq_range(after, upto)).await?;
+    let rows = ctx
+        .table("observations_history")
+        .await?
+        .filter(
+            col("seq")
+                .gt(lit(after))
+                .and(col("seq").lt_eq(lit(upto)))
+                .and(whose),
+        )?
+        .select_columns(&[
+            "time", "site", "factor", "period", "value", "min", "max", "cou", "zs", "flag",
+            "source", "seq",
+        ])?
+        .sort(vec![col("seq").sort(true, false)])?
+        .limit(0, Some(limit))?
+        .collect()
+        .await?;
+    Ok(rows)
+}

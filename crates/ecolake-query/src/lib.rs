@@ -19,5 +19,5 @@ mod registry;
 
 pub use datafusion::execution::context::SessionContext;
 pub use error::QueryError;
-pub use lake::{run_read_only, session, session_config, session_with, QueryConfig};
+pub use lake::{history_by_seq, run_read_only, session, session_config, session_with, QueryConfig};
 pub use registry::{refresh_coverage, register_registry};

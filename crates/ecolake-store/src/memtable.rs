@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use arrow::array::{Array, DictionaryArray, TimestampMillisecondArray};
+use arrow::array::{Array, DictionaryArray, TimestampMillisecondArray, UInt64Array};
 use arrow::datatypes::Int32Type;
 use arrow::record_batch::RecordBatch;
 use ecolake_model::observation::col;
@@ -94,4 +94,13 @@ pub fn partitions_of(batch: &RecordBatch) -> BTreeSet<PartitionKey> {
         out.insert(PartitionKey::of(names.value(k as usize), time.value(row)));
     }
     out
+}
+
+/// The smallest and largest `seq` of a batch in the observation schema (`None`: no rows).
+pub(crate) fn seq_bounds(batch: &RecordBatch) -> Option<(u64, u64)> {
+    let seq = batch
+        .column_by_name(col::SEQ)?
+        .as_any()
+        .downcast_ref::<UInt64Array>()?;
+    Some((arrow::compute::min(seq)?, arrow::compute::max(seq)?))
 }

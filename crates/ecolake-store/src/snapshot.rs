@@ -9,7 +9,7 @@ use arrow::record_batch::RecordBatch;
 
 use crate::lake::manifest::{FileKind, FileMeta, Manifest};
 use crate::lake::storage::{LakeLocation, LakeStorage, MANIFEST};
-use crate::memtable::partitions_of;
+use crate::memtable::{partitions_of, seq_bounds};
 use crate::{wal, PartitionKey, StoreError};
 
 /// What a query reads.
@@ -92,6 +92,27 @@ impl Snapshot {
             })
             .map(|(p, _)| p.clone())
             .collect()
+    }
+
+    /// The part of the snapshot that can hold rows with `after < seq <= upto`: the lake files
+    /// and unflushed batches whose `seq` range meets it, whole (filter on `seq` for exactly
+    /// the range). For following the store by `seq` through `observations_history`
+    /// (forwarding); the `observations` of the result is not the lake's current view.
+    pub fn seq_range(&self, after: u64, upto: u64) -> Snapshot {
+        let meets = |(min, max): (u64, u64)| max > after && min <= upto;
+        let mut manifest = (*self.manifest).clone();
+        manifest.files.retain(|f| meets((f.min_seq, f.max_seq)));
+        Snapshot {
+            storage: self.storage.clone(),
+            manifest: Arc::new(manifest),
+            mem: self
+                .mem
+                .iter()
+                .filter(|b| seq_bounds(b).is_some_and(meets))
+                .cloned()
+                .collect(),
+            mem_partitions: self.mem_partitions.clone(),
+        }
     }
 
     /// Rows in the snapshot (lake current + history files + unflushed).

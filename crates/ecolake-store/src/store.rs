@@ -5,9 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use arrow::array::{Array, UInt64Array};
 use arrow::record_batch::RecordBatch;
-use ecolake_model::observation::col;
 use tokio::sync::{Mutex, Notify};
 use tracing::{info, warn};
 
@@ -15,7 +13,7 @@ use crate::lake::manifest::{FileKind, FileMeta, Garbage, Manifest};
 use crate::lake::storage::LakeStorage;
 use crate::lake::{compact, durable, migrate, writer};
 use crate::lock::DirLock;
-use crate::memtable::Memtable;
+use crate::memtable::{seq_bounds, Memtable};
 use crate::validate::{self, Rejection};
 use crate::wal::{Wal, WalConfig};
 use crate::{Snapshot, StoreConfig, StoreError};
@@ -118,7 +116,7 @@ impl Store {
         let now = Instant::now();
         let replayed = replay.batches.len();
         for (_, batch) in replay.batches {
-            max_seq = max_seq.max(max_seq_of(&batch));
+            max_seq = max_seq.max(seq_bounds(&batch).map_or(0, |(_, max)| max));
             active.insert(batch, now);
         }
         info!(dir = %dir.display(), files = manifest.files.len(), replayed, rows = active.rows(), "Opened the store.");
@@ -289,14 +287,6 @@ impl Drop for Numbered<'_> {
             .expect("numbering lock")
             .remove(&self.first);
     }
-}
-
-fn max_seq_of(batch: &RecordBatch) -> u64 {
-    batch
-        .column_by_name(col::SEQ)
-        .and_then(|a| a.as_any().downcast_ref::<UInt64Array>())
-        .and_then(arrow::compute::max)
-        .unwrap_or(0)
 }
 
 /// Waits for writes to say the memtable is full, or for it to grow old, and flushes;

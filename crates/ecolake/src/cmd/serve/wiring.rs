@@ -5,11 +5,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use arrow::array::{Array, UInt64Array};
 use arrow::record_batch::RecordBatch;
 use ecolake_hj212::{CrcDialect, Edition, Mode, Profile};
 use ecolake_ingest::{Device, DeviceDirectory, Journal, Sink, SinkError, Written};
-use ecolake_model::{observation, Factor, Medium};
+use ecolake_model::{Factor, Medium};
 use ecolake_registry::{OutletKind, Registry, SiteMedium};
 use ecolake_store::Store;
 use tracing::warn;
@@ -155,8 +154,7 @@ impl Sink for StoreSink {
     }
 }
 
-/// The store as forwarding's journal: rows by `seq`, read through a query session over the
-/// lake files that can hold the range and the unflushed rows.
+/// The store as forwarding's journal.
 #[derive(Debug)]
 pub struct StoreJournal(pub Arc<Store>);
 
@@ -173,48 +171,9 @@ impl Journal for StoreJournal {
         sites: &[String],
         limit: usize,
     ) -> Result<Vec<RecordBatch>, SinkError> {
-        let mut snapshot = self.0.snapshot();
-        let mut manifest = (*snapshot.manifest).clone();
-        manifest
-            .files
-            .retain(|f| f.max_seq > after && f.min_seq <= upto);
-        snapshot.manifest = Arc::new(manifest);
-        // Unflushed batches wholly at or before the cursor need no scan.
-        snapshot.mem.retain(|b| {
-            b.column_by_name(observation::col::SEQ)
-                .and_then(|a| a.as_any().downcast_ref::<UInt64Array>())
-                .and_then(arrow::compute::max)
-                .is_some_and(|max| max > after)
-        });
-        let quoted = |values: &[String]| {
-            values
-                .iter()
-                .map(|v| format!("'{}'", v.replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut whose = Vec::new();
-        if !sources.is_empty() {
-            whose.push(format!("source IN ({})", quoted(sources)));
-        }
-        if !sites.is_empty() {
-            whose.push(format!("site IN ({})", quoted(sites)));
-        }
-        if whose.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT time, site, factor, period, value, min, max, cou, zs, flag, source, seq \
-             FROM observations_history WHERE seq > {after} AND seq <= {upto} AND ({}) \
-             ORDER BY seq LIMIT {limit}",
-            whose.join(" OR ")
-        );
-        let read = async {
-            let ctx = ecolake_query::session(&snapshot).await?;
-            let batches = ctx.sql(&sql).await?.collect().await?;
-            anyhow::Ok(batches)
-        };
-        read.await
-            .map_err(|e| Arc::new(std::io::Error::other(format!("{e:#}"))) as SinkError)
+        let snapshot = self.0.snapshot();
+        ecolake_query::history_by_seq(&snapshot, (after, upto), sources, sites, limit)
+            .await
+            .map_err(|e| Arc::new(e) as SinkError)
     }
 }
