@@ -6,7 +6,7 @@
 
 mod binary;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use binary::server::Server;
 use binary::{path_str, sql_csv, workspace};
@@ -23,22 +23,15 @@ fn status(server: &Server) -> Value {
     json["upstreams"][0].clone()
 }
 
-/// Polls the status until `done` holds; bounded above.
+/// Polls the status until `done` holds (a minute at most).
 fn wait_until(server: &Server, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let start = Instant::now();
-    loop {
+    binary::poll_until(Duration::from_secs(60), what, || {
         let s = status(server);
-        if done(&s) {
-            return s;
+        match done(&s) {
+            true => Ok(s),
+            false => Err(format!("{s:#}\nlog: {:?}", server.log.lock().unwrap())),
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{what}: {s:#}\nlog: {:?}",
-            server.log.lock().unwrap()
-        );
-        // Polling another process's status: there is no event to wait on.
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    })
 }
 
 #[test]

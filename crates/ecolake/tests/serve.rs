@@ -38,20 +38,7 @@ fn mn(i: usize) -> String {
 /// Runs the simulator as two unknown devices (`BAD…`) and as one registered device with a
 /// wrong password: (the unknown devices' summary and output, the wrong password's summary).
 fn refused_runs(cwd: &Path, target: &str) -> (serde_json::Value, Output, serde_json::Value) {
-    let (bad, out) = simulate(
-        cwd,
-        target,
-        &[
-            "--devices",
-            "2",
-            "--rate",
-            "20",
-            "--duration",
-            "0.5",
-            "--mn-prefix",
-            "BAD",
-        ],
-    );
+    let (bad, out) = short_run(cwd, target, "BAD");
     let (wrong, _) = simulate(
         cwd,
         target,
@@ -67,6 +54,24 @@ fn refused_runs(cwd: &Path, target: &str) -> (serde_json::Value, Output, serde_j
         ],
     );
     (bad, out, wrong)
+}
+
+/// Half a second of two simulated devices `PREFIX…1`, `PREFIX…2` (about ten packets).
+fn short_run(cwd: &Path, target: &str, prefix: &str) -> (serde_json::Value, Output) {
+    simulate(
+        cwd,
+        target,
+        &[
+            "--devices",
+            "2",
+            "--rate",
+            "20",
+            "--duration",
+            "0.5",
+            "--mn-prefix",
+            prefix,
+        ],
+    )
 }
 
 fn register_sim(cwd: &Path, data: &Path, devices: usize) {
@@ -461,23 +466,7 @@ fn a_devices_frames_survive_a_restart() {
     let (cwd, data) = (ws.path(), ws.path().join("data"));
     register_sim(cwd, &data, 2);
     let server = Server::start(cwd, &data, &[]);
-    let upload = |server: &Server, prefix: &str| {
-        let (summary, _) = simulate(
-            cwd,
-            &server.hj212,
-            &[
-                "--devices",
-                "2",
-                "--rate",
-                "20",
-                "--duration",
-                "0.5",
-                "--mn-prefix",
-                prefix,
-            ],
-        );
-        summary
-    };
+    let upload = |server: &Server, prefix: &str| short_run(cwd, &server.hj212, prefix).0;
     let ok = upload(&server, "SIM");
     assert!(ok["acked"].as_u64().unwrap() >= 4, "{ok}");
     let bad = upload(&server, "BAD");
@@ -523,16 +512,13 @@ fn a_devices_frames_survive_a_restart() {
     let newer = newer["frames"].as_array().unwrap();
     assert!(!newer.is_empty(), "seq goes on after the restart");
     // The archive writes its queue once a second; its counters say so.
-    let start = std::time::Instant::now();
-    while server.stats()["frame_archive"]["frames_written"].as_u64() < Some(newer.len() as u64) {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(10),
-            "{}",
-            server.stats()
-        );
-        // Polling another process's counters; bounded above.
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    binary::poll_until(Duration::from_secs(10), "frames archived", || {
+        let stats = server.stats();
+        match stats["frame_archive"]["frames_written"].as_u64() >= Some(newer.len() as u64) {
+            true => Ok(()),
+            false => Err(stats.to_string()),
+        }
+    });
     assert_eq!(server.stats()["frame_archive"]["frames_dropped"], 0);
 
     // Older frames by time, from the archive (epoch ms or RFC 3339).

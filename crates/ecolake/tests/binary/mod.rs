@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// Runs the binary in `cwd` without stdin.
 pub fn ecolake_in(cwd: &Path, args: &[&str]) -> Output {
@@ -89,4 +90,22 @@ pub fn simulate(cwd: &Path, target: &str, extra: &[&str]) -> (serde_json::Value,
     let summary = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("no JSON summary; stderr: {}", stderr(&out)));
     (summary, out)
+}
+
+/// Calls `probe` until it gives a value, at most `limit`; panics with `what` and the last
+/// probe's description (`Err`) after that. For state another process changes: there is no
+/// event to wait on, so this polls every 50 ms.
+pub fn poll_until<T>(
+    limit: Duration,
+    what: &str,
+    mut probe: impl FnMut() -> Result<T, String>,
+) -> T {
+    let start = Instant::now();
+    loop {
+        match probe() {
+            Ok(v) => return v,
+            Err(last) => assert!(start.elapsed() < limit, "{what}: {last}"),
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
