@@ -217,14 +217,10 @@ impl Conn {
                 Command::RequestReply => {
                     lane.refusals.fetch_add(1, Ordering::Relaxed);
                     let rtn = p.param("QnRtn").unwrap_or("?");
-                    let mn = std::str::from_utf8(&packets[index].wire)
-                        .ok()
-                        .and_then(|w| w.split(";MN=").nth(1))
-                        .and_then(|r| r.split(';').next())
-                        .unwrap_or("?")
-                        .to_owned();
+                    // A 9011 names the MN of the packet it answers.
                     return Err(format!(
-                        "{address} refused the packet of MN {mn} (9011 QnRtn={rtn}{})",
+                        "{address} refused the packet of MN {} (9011 QnRtn={rtn}{})",
+                        p.mn,
                         match rtn {
                             "2" => ": busy or rate-limited",
                             "3" => ": wrong password",
