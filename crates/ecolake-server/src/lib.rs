@@ -125,8 +125,10 @@ async fn stats(State(state): State<ApiState>) -> Json<Value> {
             "frames_dropped": a.dropped(),
         })
     });
+    let (frames, bytes) = state.frames.kept();
     Json(json!({
         "hj212": hj212,
+        "frame_log": {"frames": frames, "bytes": bytes},
         "frame_archive": archive,
         "pipeline": {
             "writes": load(&p.writes),

@@ -21,6 +21,9 @@ use super::{Gateway, Hj212Stats};
 use crate::rows::Columns;
 use crate::sink::{Device, DeviceDirectory};
 
+/// Bytes a connection's read buffer makes room for before each read.
+const READ_CHUNK: usize = 1024;
+
 /// What one read of the socket (or one MQTT message) produced.
 pub(crate) struct Round {
     pub(crate) columns: Columns,
@@ -115,7 +118,9 @@ async fn serve_connection<D: DeviceDirectory>(
     link: &mut Link,
     requests: &mut mpsc::Receiver<Vec<u8>>,
 ) {
-    let mut buf = BytesMut::with_capacity(8192);
+    // Small, grown on demand: 10,000 idle connections must not hold 8 KiB each. A packet of
+    // real-time data is a few hundred bytes; a longer one is read in several reads.
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
     let mut decoder = StreamDecoder::new(gateway.config.default_profile);
     let mut waiting_since: Option<Instant> = None;
     let mut last_read = Instant::now();
@@ -124,6 +129,8 @@ async fn serve_connection<D: DeviceDirectory>(
             Some(t) => t + gateway.config.packet_timeout,
             None => last_read + gateway.config.idle_timeout,
         };
+        // Reclaims the consumed front of the buffer when it can (no copy when it is empty).
+        buf.reserve(READ_CHUNK);
         let read = tokio::select! {
             r = tokio::time::timeout_at(deadline.into(), stream.read_buf(&mut buf)) => Ok(r),
             Some(request) = requests.recv() => Err(Some(request)),
@@ -236,8 +243,11 @@ pub(crate) fn decode_round<D: DeviceDirectory>(
     peer: &(dyn Display + Sync),
     mut link: Option<&mut Link>,
 ) -> Round {
+    // Sized by the bytes read (a factor's fields take 25 bytes or more): a round's batch waits
+    // in the pipeline's queue with its capacity, 10,000 of them when 10,000 devices send.
+    let rows = buf.len() / 25 + 1;
     let mut round = Round {
-        columns: Columns::new(64, 24),
+        columns: Columns::new(rows, 24),
         history: None,
         replies: Vec::new(),
         progress: false,
@@ -399,7 +409,7 @@ fn on_packet<D>(
     if command.is_data_upload() {
         let history = commands.awaits_data(&device.mn, command.code());
         let columns = match history {
-            true => round.history.get_or_insert_with(|| Columns::new(64, 24)),
+            true => round.history.get_or_insert_with(|| Columns::new(16, 24)),
             false => &mut round.columns,
         };
         return match rows::append(packet, command, device, columns) {

@@ -1,7 +1,9 @@
 //! The recent frames of each device, for commissioning: what it sent, how it was decoded and
 //! handled, what it was answered. Bounded: the last [`FRAMES_PER_DEVICE`] frames of at most
 //! [`MAX_DEVICES`] MNs (unknown MNs included — an unregistered device being commissioned is
-//! exactly who needs them), each frame's text cut at [`MAX_FRAME_TEXT`] bytes.
+//! exactly who needs them), each frame's text cut at [`MAX_FRAME_TEXT`] bytes, and
+//! [`MAX_LOG_BYTES`] in all: when the frames of many busy devices exceed it, the oldest frames
+//! of all go first (10,000 devices keep their last dozen or so each; a few hundred keep 32).
 //!
 //! With an [`archive`] (`FrameLog::archived`), every frame of a registered device, and every
 //! frame kept for review by the [`quarantine`], is also appended raw to the data directory; a
@@ -11,6 +13,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::mem::size_of;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -26,6 +29,8 @@ pub const FRAMES_PER_DEVICE: usize = 32;
 pub const MAX_DEVICES: usize = 100_000;
 /// Bytes of a frame's text kept.
 pub const MAX_FRAME_TEXT: usize = 2048;
+/// Bytes the frames in memory take at most (texts, results and bookkeeping).
+pub const MAX_LOG_BYTES: usize = 32 << 20;
 
 /// One frame received from or sent to a device.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -57,10 +62,133 @@ pub(crate) fn text_of(bytes: &[u8]) -> String {
 /// Which MNs' frames go to the archive (the registered devices').
 type Archived = Box<dyn Fn(&str) -> bool + Send + Sync>;
 
+/// A frame as the log keeps it: compact (boxed text, the connection's name shared).
+#[derive(Debug)]
+struct Kept {
+    seq: u64,
+    at_ms: i64,
+    direction: &'static str,
+    quarantined: bool,
+    peer: Arc<str>,
+    text: Box<str>,
+    result: Box<str>,
+}
+
+impl Kept {
+    /// What keeping it costs: itself, its place in the log's order, its text and result.
+    fn bytes(&self) -> usize {
+        size_of::<Kept>() + size_of::<(u32, u64)>() + self.text.len() + self.result.len()
+    }
+
+    fn frame(&self) -> Frame {
+        Frame {
+            seq: self.seq,
+            at_ms: self.at_ms,
+            direction: self.direction,
+            peer: self.peer.to_string(),
+            text: self.text.to_string(),
+            result: self.result.to_string(),
+            quarantined: self.quarantined,
+        }
+    }
+}
+
+/// The frames of every MN, behind the log's lock.
+#[derive(Debug)]
+struct KeptLog {
+    /// Bytes at most ([`MAX_LOG_BYTES`]).
+    budget: usize,
+    /// MN → its place in `devices`.
+    index: HashMap<String, u32>,
+    /// Each MN's frames, oldest first.
+    devices: Vec<VecDeque<Kept>>,
+    /// Every frame kept, oldest first, as (device, seq); entries of frames a device's own
+    /// limit has dropped stay until they reach the front or the next tidying.
+    order: VecDeque<(u32, u64)>,
+    /// Frames kept, and their [`Kept::bytes`].
+    live: usize,
+    bytes: usize,
+}
+
+impl Default for KeptLog {
+    fn default() -> Self {
+        KeptLog {
+            budget: MAX_LOG_BYTES,
+            index: HashMap::new(),
+            devices: Vec::new(),
+            order: VecDeque::new(),
+            live: 0,
+            bytes: 0,
+        }
+    }
+}
+
+impl KeptLog {
+    fn push(&mut self, mn: &str, frame: Frame) {
+        let slot = match self.index.get(mn) {
+            Some(&slot) => slot,
+            None if self.devices.len() >= MAX_DEVICES => return,
+            None => {
+                let slot = self.devices.len() as u32;
+                self.index.insert(mn.to_owned(), slot);
+                self.devices.push(VecDeque::new());
+                slot
+            }
+        };
+        let frames = &mut self.devices[slot as usize];
+        // One connection's name, shared by its frames.
+        let peer = match frames.back() {
+            Some(last) if *last.peer == *frame.peer => last.peer.clone(),
+            _ => Arc::from(frame.peer),
+        };
+        if frames.len() == FRAMES_PER_DEVICE {
+            let gone = frames.pop_front().expect("full");
+            self.live -= 1;
+            self.bytes -= gone.bytes();
+        }
+        let kept = Kept {
+            seq: frame.seq,
+            at_ms: frame.at_ms,
+            direction: frame.direction,
+            quarantined: frame.quarantined,
+            peer,
+            text: frame.text.into_boxed_str(),
+            result: frame.result.into_boxed_str(),
+        };
+        self.order.push_back((slot, kept.seq));
+        self.live += 1;
+        self.bytes += kept.bytes();
+        frames.push_back(kept);
+        while self.bytes > self.budget {
+            let Some((slot, seq)) = self.order.pop_front() else {
+                break;
+            };
+            let frames = &mut self.devices[slot as usize];
+            if frames.front().is_some_and(|f| f.seq == seq) {
+                let gone = frames.pop_front().expect("front");
+                self.live -= 1;
+                self.bytes -= gone.bytes();
+            }
+        }
+        if self.order.len() > 2 * self.live + 1024 {
+            let devices = &self.devices;
+            // A device's frames are the newest of its own: an entry is kept iff its seq is
+            // not older than the device's oldest frame.
+            self.order.retain(|&(slot, seq)| {
+                devices[slot as usize].front().is_some_and(|f| f.seq <= seq)
+            });
+        }
+    }
+
+    fn frames(&self, mn: &str) -> Option<&VecDeque<Kept>> {
+        self.index.get(mn).map(|&slot| &self.devices[slot as usize])
+    }
+}
+
 /// The frames of every device.
 #[derive(Default)]
 pub struct FrameLog {
-    devices: Mutex<HashMap<String, VecDeque<Frame>>>,
+    devices: Mutex<KeptLog>,
     seq: AtomicU64,
     archive: Option<(Arc<FrameArchive>, Archived)>,
     quarantine: Quarantine,
@@ -174,27 +302,26 @@ impl FrameLog {
     }
 
     fn push(&self, mn: &str, frame: Frame) {
-        let mut devices = self.devices.lock().expect("frame log lock");
-        if !devices.contains_key(mn) && devices.len() >= MAX_DEVICES {
-            return;
-        }
-        let frames = devices.entry(mn.to_owned()).or_default();
-        if frames.len() == FRAMES_PER_DEVICE {
-            frames.pop_front();
-        }
-        frames.push_back(frame);
+        self.devices.lock().expect("frame log lock").push(mn, frame);
+    }
+
+    /// Frames in memory, and the bytes they take (see [`MAX_LOG_BYTES`]).
+    pub fn kept(&self) -> (usize, usize) {
+        let log = self.devices.lock().expect("frame log lock");
+        (log.live, log.bytes)
     }
 
     /// The frames of `mn` with `seq` above `after`, oldest first, at most `limit` (the newest).
     pub fn frames(&self, mn: &str, after: u64, limit: usize) -> Vec<Frame> {
-        let devices = self.devices.lock().expect("frame log lock");
-        let Some(frames) = devices.get(mn) else {
+        let log = self.devices.lock().expect("frame log lock");
+        let Some(frames) = log.frames(mn) else {
             return Vec::new();
         };
-        let newer: Vec<&Frame> = frames.iter().filter(|f| f.seq > after).collect();
-        newer[newer.len().saturating_sub(limit)..]
+        let newer = frames.iter().filter(|f| f.seq > after).count();
+        frames
             .iter()
-            .map(|f| (*f).clone())
+            .skip(frames.len() - newer + newer.saturating_sub(limit))
+            .map(Kept::frame)
             .collect()
     }
 }
@@ -222,6 +349,74 @@ mod tests {
         assert!(log.frames("A", last[1].seq, 10).is_empty());
         assert_eq!(log.frames("B", 0, 10)[0].text, "\u{fffd}x");
         assert!(log.frames("C", 0, 10).is_empty());
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_frames_of_all_within_its_bytes() {
+        let mut log = KeptLog {
+            budget: 100_000,
+            ..KeptLog::default()
+        };
+        let frame = |seq: u64, text: &str| Frame {
+            seq,
+            at_ms: 0,
+            direction: "in",
+            peer: "127.0.0.1:1".into(),
+            text: text.into(),
+            result: "ok".into(),
+            quarantined: false,
+        };
+        let text = "x".repeat(400);
+        let mut seq = 0;
+        // 1,000 devices, 10 frames each, round-robin: 4 MB offered to a 100 kB log.
+        for _ in 0..10 {
+            for d in 0..1000 {
+                seq += 1;
+                log.push(&format!("D{d}"), frame(seq, &text));
+            }
+        }
+        assert!(log.bytes <= log.budget, "{} bytes", log.bytes);
+        let per = Kept {
+            seq: 0,
+            at_ms: 0,
+            direction: "in",
+            quarantined: false,
+            peer: Arc::from("p"),
+            text: text.clone().into_boxed_str(),
+            result: "ok".into(),
+        }
+        .bytes();
+        assert_eq!(log.live, log.budget / per, "as many as fit");
+        // The newest frames are the ones kept: the last `live` seqs, all of them.
+        let mut kept: Vec<u64> = log.devices.iter().flatten().map(|f| f.seq).collect();
+        kept.sort_unstable();
+        assert_eq!(
+            kept,
+            ((seq - log.live as u64 + 1)..=seq).collect::<Vec<_>>()
+        );
+        assert!(log.order.len() <= 2 * log.live + 1024);
+
+        // One busy device: its own limit applies, and dropped entries are tidied away.
+        for _ in 0..10_000 {
+            seq += 1;
+            log.push("BUSY", frame(seq, "y"));
+        }
+        let busy = log.frames("BUSY").unwrap();
+        assert_eq!(busy.len(), FRAMES_PER_DEVICE);
+        assert_eq!(busy.back().unwrap().seq, seq);
+        assert!(
+            log.order.len() <= 2 * log.live + 1024,
+            "{}",
+            log.order.len()
+        );
+        assert_eq!(
+            log.live,
+            log.devices.iter().map(VecDeque::len).sum::<usize>()
+        );
+        assert_eq!(
+            log.bytes,
+            log.devices.iter().flatten().map(Kept::bytes).sum::<usize>()
+        );
     }
 
     #[test]
