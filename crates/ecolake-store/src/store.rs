@@ -337,8 +337,14 @@ async fn maintain(inner: &Arc<Inner>) -> Result<(), StoreError> {
     let mut replaced = Vec::new();
     for partition in compact::candidates(&manifest) {
         replaced.extend(
-            compact::compact_partition(storage, &mut manifest, &partition, config.row_group_rows)
-                .await?,
+            compact::compact_partition(
+                storage,
+                &mut manifest,
+                &partition,
+                config.row_group_rows,
+                config.compact_max_rows,
+            )
+            .await?,
         );
     }
     replaced.extend(compact::apply_retention(

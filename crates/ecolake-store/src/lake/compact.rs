@@ -2,7 +2,9 @@
 //!
 //! Compaction rewrites the current files of a partition as one file with one (the latest)
 //! version per key, and moves the superseded versions to a history file, so the partition is
-//! read again without merging. Retention drops whole partitions older than their period's
+//! read again without merging. It reads at most `max_rows` rows at a time — the partition's
+//! smallest files — so that its memory stays bounded however large a day's partition grows:
+//! files too large to pair stay as they are, and queries merge them on read. Retention drops whole partitions older than their period's
 //! limit. Both replace the manifest atomically; the files they replace are deleted only after a
 //! grace period, so that queries planned on an older manifest can finish.
 
@@ -69,19 +71,22 @@ pub async fn read(
     Ok(out)
 }
 
-/// Compacts one partition into `manifest` (which the caller then stores). Returns the files
-/// it replaced (to be deleted after the grace period).
+/// Compacts one partition into `manifest` (which the caller then stores): its smallest
+/// current files, at most `max_rows` rows ([`merge_set`]). Returns the files it replaced (to
+/// be deleted after the grace period).
 pub async fn compact_partition(
     storage: &LakeStorage,
     manifest: &mut Manifest,
     partition: &PartitionKey,
     row_group_rows: usize,
+    max_rows: u64,
 ) -> Result<Vec<FileMeta>, StoreError> {
-    let old: Vec<FileMeta> = manifest
+    let files: Vec<FileMeta> = manifest
         .files_of(FileKind::Current)
         .filter(|f| &f.partition == partition)
         .cloned()
         .collect();
+    let old = merge_set(files, max_rows);
     if old.is_empty() {
         return Ok(Vec::new());
     }
@@ -111,6 +116,25 @@ pub async fn compact_partition(
     }
     replace(manifest, &old, new_files);
     Ok(old)
+}
+
+/// The files of a partition one compaction merges: the smallest first, as many as fit in
+/// `max_rows` together; at least two, or one whose keys repeat; none when nothing qualifies.
+pub fn merge_set(mut files: Vec<FileMeta>, max_rows: u64) -> Vec<FileMeta> {
+    files.sort_by_key(|f| (f.rows, f.id));
+    let mut rows = 0;
+    let fit = files
+        .iter()
+        .take_while(|f| {
+            rows += f.rows;
+            rows <= max_rows
+        })
+        .count();
+    files.truncate(fit);
+    match files.as_slice() {
+        [one] if one.unique_keys => Vec::new(),
+        _ => files,
+    }
 }
 
 /// Replaces `old` files by `new` ones in the manifest.
@@ -175,4 +199,46 @@ pub async fn collect_garbage(
     }
     manifest.garbage = waiting;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(id: u64, rows: u64, unique_keys: bool) -> FileMeta {
+        FileMeta {
+            id,
+            kind: FileKind::Current,
+            partition: PartitionKey::new("rtd", 20_000),
+            rows,
+            bytes: rows * 3,
+            min_time: 0,
+            max_time: 0,
+            min_seq: id,
+            max_seq: id,
+            unique_keys,
+        }
+    }
+
+    fn ids(files: Vec<FileMeta>) -> Vec<u64> {
+        files.into_iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn a_compaction_merges_the_smallest_files_that_fit() {
+        let files = vec![
+            file(1, 900, true),
+            file(2, 50, true),
+            file(3, 300, true),
+            file(4, 40, true),
+        ];
+        assert_eq!(ids(merge_set(files.clone(), u64::MAX)), [4, 2, 3, 1]);
+        assert_eq!(ids(merge_set(files.clone(), 400)), [4, 2, 3]);
+        assert_eq!(ids(merge_set(files.clone(), 100)), [4, 2]);
+        // One file alone is merged only when its keys repeat.
+        assert!(merge_set(files.clone(), 60).is_empty());
+        assert_eq!(ids(merge_set(vec![file(5, 10, false)], 60)), [5]);
+        // Nothing fits: nothing is read.
+        assert!(merge_set(files, 10).is_empty());
+    }
 }

@@ -52,6 +52,10 @@ pub async fn write_partitions(
     Ok(encoded.into_iter().map(|(meta, _)| meta).collect())
 }
 
+/// Rows a file is encoded from at a time: a flush holds the memtable, its concatenation and
+/// one chunk in lake order, not a second sorted copy of everything.
+const CHUNK_ROWS: usize = 64 * 1024;
+
 /// Sorts `batches` and encodes one Parquet file per partition, numbered from `first_id`.
 pub fn encode_partitions(
     batches: &[RecordBatch],
@@ -64,55 +68,94 @@ pub fn encode_partitions(
     if all.num_rows() == 0 {
         return Ok(Vec::new());
     }
-    let sorted = sort(&all)?;
-    partitions(&sorted)
-        .into_iter()
+    let order = LakeOrder::of(&all)?;
+    order
+        .runs
+        .iter()
         .zip(first_id..)
-        .map(|((partition, range), id)| {
-            let slice = sorted.slice(range.start, range.len());
-            encode_file(&slice, kind, partition, id, row_group_rows)
+        .map(|(run, id)| {
+            let rows = order.rows.slice(run.rows.start, run.rows.len());
+            encode_file(&all, &rows, run, kind, id, row_group_rows, CHUNK_ROWS)
         })
         .collect()
 }
 
-/// The lake's sort order: period, partition, site, factor, time, then seq.
-///
-/// Each row gets a fixed-width key — the rank of its period, site and factor among the
-/// batch's distinct strings (the dictionaries are ranked once, not compared per row), its
-/// partition's day, time and seq — and the keys are sorted with their row numbers. Comparing
-/// row-encoded strings instead cost most of a flush.
+/// The lake's sort order (period, partition, site, factor, time, then seq) of a batch's rows.
 pub fn sort(batch: &RecordBatch) -> Result<RecordBatch, StoreError> {
-    let days = partition_days(batch);
-    let rank = |name: &str| -> Result<Vec<u32>, StoreError> {
-        let dict: &DictionaryArray<Int32Type> = batch
-            .column_by_name(name)
+    Ok(take_record_batch(batch, &LakeOrder::of(batch)?.rows)?)
+}
+
+/// A batch's rows in lake order, and its partitions: runs of that order.
+struct LakeOrder {
+    /// Row numbers of the batch in lake order.
+    rows: UInt32Array,
+    runs: Vec<Run>,
+}
+
+/// One partition's rows in a [`LakeOrder`].
+struct Run {
+    partition: PartitionKey,
+    /// Positions in [`LakeOrder::rows`].
+    rows: std::ops::Range<usize>,
+    /// Whether no (site, factor, time) repeats in it.
+    unique_keys: bool,
+}
+
+impl LakeOrder {
+    /// Each row gets a fixed-width key — the rank of its period, site and factor among the
+    /// batch's distinct strings (the dictionaries are ranked once, not compared per row), its
+    /// partition's day, time and seq — and the keys are sorted with their row numbers.
+    /// Comparing row-encoded strings instead cost most of a flush.
+    fn of(batch: &RecordBatch) -> Result<LakeOrder, StoreError> {
+        let days = partition_days(batch);
+        let rank = |name: &str| -> Result<Vec<u32>, StoreError> {
+            let dict: &DictionaryArray<Int32Type> = batch
+                .column_by_name(name)
+                .and_then(|a| a.as_any().downcast_ref())
+                .ok_or_else(|| StoreError::Schema(format!("`{name}` is not a dictionary")))?;
+            Ok(ranks(dict))
+        };
+        let (period, site, factor) = (rank(col::PERIOD)?, rank(col::SITE)?, rank(col::FACTOR)?);
+        let time = times(batch);
+        let seq: &UInt64Array = batch
+            .column_by_name(col::SEQ)
             .and_then(|a| a.as_any().downcast_ref())
-            .ok_or_else(|| StoreError::Schema(format!("`{name}` is not a dictionary")))?;
-        Ok(ranks(dict))
-    };
-    let (period, site, factor) = (rank(col::PERIOD)?, rank(col::SITE)?, rank(col::FACTOR)?);
-    let time = times(batch);
-    let seq: &UInt64Array = batch
-        .column_by_name(col::SEQ)
-        .and_then(|a| a.as_any().downcast_ref())
-        .expect("observation schema");
-    let mut keys: Vec<(u32, i64, u32, u32, i64, u64, u32)> = (0..batch.num_rows())
-        .map(|i| {
-            (
-                period[i],
-                days.value(i),
-                site[i],
-                factor[i],
-                time.value(i),
-                seq.value(i),
-                i as u32,
-            )
-        })
-        .collect();
-    keys.sort_unstable();
-    let order = UInt32Array::from_iter_values(keys.iter().map(|k| k.6));
-    drop(keys);
-    Ok(take_record_batch(batch, &order)?)
+            .expect("observation schema");
+        let mut keys: Vec<(u32, i64, u32, u32, i64, u64, u32)> = (0..batch.num_rows())
+            .map(|i| {
+                (
+                    period[i],
+                    days.value(i),
+                    site[i],
+                    factor[i],
+                    time.value(i),
+                    seq.value(i),
+                    i as u32,
+                )
+            })
+            .collect();
+        keys.sort_unstable();
+        let (dict, names) = periods(batch);
+        let mut runs: Vec<Run> = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let same_partition = i > 0 && (keys[i - 1].0, keys[i - 1].1) == (k.0, k.1);
+            if !same_partition {
+                let name = names.value(dict.keys().value(k.6 as usize) as usize);
+                runs.push(Run {
+                    partition: PartitionKey::new(name, k.1),
+                    rows: i..i,
+                    unique_keys: true,
+                });
+            }
+            let run = runs.last_mut().expect("pushed");
+            run.rows.end = i + 1;
+            if same_partition && (keys[i - 1].2, keys[i - 1].3, keys[i - 1].4) == (k.2, k.3, k.4) {
+                run.unique_keys = false;
+            }
+        }
+        let rows = UInt32Array::from_iter_values(keys.iter().map(|k| k.6));
+        Ok(LakeOrder { rows, runs })
+    }
 }
 
 /// For each row of a dictionary column of strings, the rank of its string among the distinct
@@ -180,23 +223,6 @@ fn partition_days(batch: &RecordBatch) -> Int64Array {
     }))
 }
 
-/// Runs of equal partitions of a sorted batch.
-fn partitions(sorted: &RecordBatch) -> Vec<(PartitionKey, std::ops::Range<usize>)> {
-    let days = partition_days(sorted);
-    let (dict, names) = periods(sorted);
-    let mut out: Vec<(PartitionKey, std::ops::Range<usize>)> = Vec::new();
-    for i in 0..sorted.num_rows() {
-        let (k, day) = (dict.keys().value(i), days.value(i));
-        match out.last_mut() {
-            Some((last, range)) if last.day == day && last.period == names.value(k as usize) => {
-                range.end = i + 1
-            }
-            _ => out.push((PartitionKey::new(names.value(k as usize), day), i..i + 1)),
-        }
-    }
-    out
-}
-
 /// Writer settings: zstd, page-level statistics (page index), the sort order recorded, and
 /// encodings that suit each column (delta for times and sequence numbers, byte-stream-split
 /// for floats, dictionaries for the repetitive strings).
@@ -233,55 +259,59 @@ pub fn properties(row_group_rows: usize) -> WriterProperties {
     b.build()
 }
 
+/// Encodes one partition's rows (`rows`: row numbers of `all` in lake order), taking
+/// `chunk` rows at a time.
 fn encode_file(
-    batch: &RecordBatch,
+    all: &RecordBatch,
+    rows: &UInt32Array,
+    run: &Run,
     kind: FileKind,
-    partition: PartitionKey,
     id: u64,
     row_group_rows: usize,
+    chunk: usize,
 ) -> Result<(FileMeta, Bytes), StoreError> {
-    let time = times(batch);
-    let seq: &UInt64Array = batch
+    let time = times(all);
+    let seq: &UInt64Array = all
         .column_by_name(col::SEQ)
         .and_then(|a| a.as_any().downcast_ref())
         .expect("observation schema");
-    let (min_time, max_time) = (time.value(0), time.value(time.len() - 1));
-    let (min_seq, max_seq) = seq
-        .values()
-        .iter()
-        .fold((u64::MAX, 0), |(lo, hi), s| (lo.min(*s), hi.max(*s)));
+    let (mut min_time, mut max_time) = (i64::MAX, i64::MIN);
+    let (mut min_seq, mut max_seq) = (u64::MAX, 0);
+    for &i in rows.values() {
+        let (t, s) = (time.value(i as usize), seq.value(i as usize));
+        (min_time, max_time) = (min_time.min(t), max_time.max(t));
+        (min_seq, max_seq) = (min_seq.min(s), max_seq.max(s));
+    }
     let mut meta = FileMeta {
         id,
         kind,
-        partition,
-        rows: batch.num_rows() as u64,
+        partition: run.partition.clone(),
+        rows: rows.len() as u64,
         bytes: 0,
         min_time,
         max_time,
         min_seq,
         max_seq,
-        unique_keys: unique_keys(batch)?,
+        unique_keys: run.unique_keys,
     };
     let parquet_err = |source| StoreError::Parquet {
         path: meta.rel_path().into(),
         source,
     };
+    let bytes_per_row = all.get_array_memory_size() / all.num_rows().max(1);
     let mut writer = ArrowWriter::try_new(
-        Vec::with_capacity(batch.get_array_memory_size() / 8),
-        batch.schema(),
+        Vec::with_capacity(bytes_per_row * rows.len() / 8),
+        all.schema(),
         Some(properties(row_group_rows)),
     )
     .map_err(parquet_err)?;
-    writer.write(batch).map_err(parquet_err)?;
+    for start in (0..rows.len()).step_by(chunk.max(1)) {
+        let part = take_record_batch(all, &rows.slice(start, chunk.min(rows.len() - start)))?;
+        writer.write(&part).map_err(parquet_err)?;
+    }
     let bytes = writer.into_inner().map_err(parquet_err)?;
     meta.bytes = bytes.len() as u64;
     Ok((meta, Bytes::from(bytes)))
-}
-
-/// Whether no (site, factor, time) repeats in a batch sorted in lake order within one partition.
-fn unique_keys(sorted: &RecordBatch) -> Result<bool, StoreError> {
-    let rows = key_rows(sorted, &[col::SITE, col::FACTOR, col::TIME])?;
-    Ok((1..rows.num_rows()).all(|i| rows.row(i - 1) != rows.row(i)))
 }
 
 /// The named columns of each row in a form that compares with `==` and `<`.
@@ -382,6 +412,58 @@ mod tests {
                 sorted.column_by_name(col::SEQ).unwrap().as_primitive::<arrow::datatypes::UInt64Type>(),
                 expected.as_primitive::<arrow::datatypes::UInt64Type>()
             );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// A file encoded chunk by chunk holds its partition's rows in lake order, and its
+        /// metadata says their true time and seq ranges and whether a key repeats.
+        #[test]
+        fn files_are_encoded_in_chunks_with_true_metadata(
+            rows in proptest::collection::vec((0..3usize, 0..4usize, 0..3usize, 0..400_000_000i64), 1..120),
+            chunk in 1..20usize,
+        ) {
+            use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+            let all = batch(&rows, 1);
+            let order = LakeOrder::of(&all).unwrap();
+            let sorted = sort(&all).unwrap();
+            let seqs = |b: &RecordBatch| -> Vec<u64> {
+                b.column_by_name(col::SEQ).unwrap().as_primitive::<arrow::datatypes::UInt64Type>().values().to_vec()
+            };
+            let mut covered = 0;
+            for run in &order.runs {
+                let part_rows = order.rows.slice(run.rows.start, run.rows.len());
+                let (meta, bytes) =
+                    encode_file(&all, &part_rows, run, FileKind::Current, 1, 1 << 20, chunk).unwrap();
+                let read: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(bytes)
+                    .unwrap()
+                    .build()
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                let read = concat_batches(&read[0].schema(), &read).unwrap();
+                let expected = sorted.slice(run.rows.start, run.rows.len());
+                prop_assert_eq!(seqs(&read), seqs(&expected));
+                let times = times(&expected).values();
+                prop_assert_eq!(meta.min_time, *times.iter().min().unwrap());
+                prop_assert_eq!(meta.max_time, *times.iter().max().unwrap());
+                let mut keys: Vec<(String, String, i64)> = (0..expected.num_rows())
+                    .map(|i| {
+                        let text = |name: &str| {
+                            let a = arrow::compute::cast(expected.column_by_name(name).unwrap(), &DataType::Utf8).unwrap();
+                            a.as_string::<i32>().value(i).to_owned()
+                        };
+                        (text(col::SITE), text(col::FACTOR), times[i])
+                    })
+                    .collect();
+                let n = keys.len();
+                keys.dedup();
+                prop_assert_eq!(meta.unique_keys, keys.len() == n);
+                prop_assert_eq!(meta.partition.clone(), PartitionKey::of(&meta.partition.period, meta.min_time));
+                covered += meta.rows as usize;
+            }
+            prop_assert_eq!(covered, rows.len());
         }
     }
 }

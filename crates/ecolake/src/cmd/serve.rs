@@ -120,6 +120,7 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
         },
         memtable_bytes: (args.memtable_mib as usize) << 20,
         max_unflushed_bytes: (args.memtable_mib as usize * 3) << 20,
+        compact_max_rows: StoreConfig::rows_for((args.memtable_mib as usize) << 20),
         ..StoreConfig::default()
     };
     let store = Arc::new(Store::open_as(data_dir, config, "ecolake serve").await?);
