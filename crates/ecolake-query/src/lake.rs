@@ -66,6 +66,7 @@ pub async fn session_with(
         .with_memory_limit(config.memory_limit, 1.0)
         .build_arc()?;
     let ctx = SessionContext::new_with_config_rt(session_config(), runtime);
+    crate::udf::register(&ctx);
     register(&ctx, snapshot).await?;
     Ok(ctx)
 }

@@ -13,9 +13,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod analytics;
 mod error;
 mod lake;
 mod registry;
+pub mod udf;
 
 pub use datafusion::execution::context::SessionContext;
 pub use error::QueryError;
