@@ -30,6 +30,15 @@ enum Command {
     /// The registry of sites, sources, permits, devices and datasets: bulk import and export.
     #[command(subcommand)]
     Registry(cmd::registry::RegistryCommand),
+    /// The air quality index (HJ 633-2012, HJ 633-2026, US EPA) of every row of a CSV: the
+    /// rows pass through with aqi, level, category, primary and `iaqi_<pollutant>` appended.
+    Aqi(cmd::aqi::AqiArgs),
+    /// The GB 3838-2002 surface-water class of every row of a CSV: the rows pass through with
+    /// class, worst_factors and `class_<factor>` appended.
+    WaterClass(cmd::water_class::WaterClassArgs),
+    /// The annual assessment of an air-quality site against GB 3095 (HJ 663 statistics,
+    /// compliance, days per AQI level) from its hourly observations in the lake, as JSON.
+    Assess(cmd::assess::AssessArgs),
 }
 
 pub fn run() -> ExitCode {
@@ -47,6 +56,9 @@ pub fn run() -> ExitCode {
         Command::Sql(a) => cmd::sql::run(&a),
         Command::Registry(c) => cmd::registry::run(c),
         Command::Serve(a) => cmd::serve::run(&a),
+        Command::Aqi(a) => cmd::aqi::run(&a),
+        Command::WaterClass(a) => cmd::water_class::run(&a),
+        Command::Assess(a) => cmd::assess::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,13 @@
 //! Subcommands.
 
+pub mod aqi;
+pub mod assess;
 pub mod hj212;
 pub mod import;
 pub mod registry;
 pub mod serve;
 pub mod sql;
+pub mod water_class;
 
 /// Prints one line of a command's report to stderr (stdout carries the command's data).
 #[allow(clippy::print_stderr)]
