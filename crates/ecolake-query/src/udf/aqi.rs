@@ -23,7 +23,8 @@ use ecolake_standards::aqi::cn::{self, Edition};
 use ecolake_standards::aqi::{Averaging, Pollutant, PollutantSet};
 
 use super::args::{
-    arity, concentrations, editions, is_number, names, number, picker, pollutant, rows, text, Keys,
+    arity, concentrations, editions, is_number, names, number, picker, pollutant, rows,
+    sub_index_args, Keys,
 };
 
 /// A standards error as a query execution error.
@@ -55,17 +56,7 @@ impl ScalarUDFImpl for Iaqi {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let f = self.name();
-        arity(arg_types, f, (3, 4))?;
-        let mut out = vec![
-            text(&arg_types[0], f, "the pollutant")?,
-            text(&arg_types[1], f, "the averaging period")?,
-            number(&arg_types[2], f, "the concentration")?,
-        ];
-        if let Some(dt) = arg_types.get(3) {
-            out.push(picker(dt, f)?);
-        }
-        Ok(out)
+        sub_index_args(arg_types, self.name())
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {

@@ -79,6 +79,21 @@ pub(super) fn picker(dt: &DataType, function: &str) -> Result<DataType> {
     }
 }
 
+/// The types of `(pollutant, averaging, concentration [, edition | table | time | date])`, the
+/// arguments of `iaqi` and `epa_aqi`.
+pub(super) fn sub_index_args(arg_types: &[DataType], f: &str) -> Result<Vec<DataType>> {
+    arity(arg_types, f, (3, 4))?;
+    let mut out = vec![
+        text(&arg_types[0], f, "the pollutant")?,
+        text(&arg_types[1], f, "the averaging period")?,
+        number(&arg_types[2], f, "the concentration")?,
+    ];
+    if let Some(dt) = arg_types.get(3) {
+        out.push(picker(dt, f)?);
+    }
+    Ok(out)
+}
+
 /// Checks the number of arguments.
 pub(super) fn arity(arg_types: &[DataType], function: &str, range: (usize, usize)) -> Result<()> {
     let n = arg_types.len();

@@ -21,7 +21,7 @@ use ecolake_standards::aqi::epa::{sub_index, EpaTable};
 use ecolake_standards::aqi::{Averaging, Pollutant};
 use ecolake_standards::Error;
 
-use super::args::{arity, concentrations, editions, names, number, picker, rows, text, Keys};
+use super::args::{concentrations, editions, names, rows, sub_index_args, Keys};
 
 /// A pollutant by name, or PM10 / PM2.5 by factor code (the only codes whose stored unit is
 /// the EPA's).
@@ -57,17 +57,7 @@ impl ScalarUDFImpl for EpaAqi {
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let f = self.name();
-        arity(arg_types, f, (3, 4))?;
-        let mut out = vec![
-            text(&arg_types[0], f, "the pollutant")?,
-            text(&arg_types[1], f, "the averaging period")?,
-            number(&arg_types[2], f, "the concentration")?,
-        ];
-        if let Some(dt) = arg_types.get(3) {
-            out.push(picker(dt, f)?);
-        }
-        Ok(out)
+        sub_index_args(arg_types, self.name())
     }
 
     fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
