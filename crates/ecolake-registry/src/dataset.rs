@@ -379,7 +379,19 @@ impl Dataset {
     }
 
     /// The SQL (DataFusion dialect, also valid on SQLite and PostgreSQL) of the view this dataset
-    /// stands for: `SELECT * FROM <source>` with one condition per filter, joined by `AND`.
+    /// stands for: `SELECT * FROM <source>`, with `WHERE` and [`Dataset::condition`] when the
+    /// dataset has filters.
+    pub fn view_sql(&self) -> String {
+        match self.condition() {
+            Some(c) => format!("SELECT * FROM {} WHERE {c}", self.source.as_str()),
+            None => format!("SELECT * FROM {}", self.source.as_str()),
+        }
+    }
+
+    /// The condition on the rows of the dataset's source (observations or a registry table)
+    /// that the dataset keeps, `None` when it keeps every row: one condition per filter, joined
+    /// by `AND`. The conditions of several datasets over observations may be combined with
+    /// `OR` (each in parentheses) into one row predicate.
     ///
     /// Over observations: `site IN (…)`, `factor IN (…)`, `period IN (…)`; a medium or a division
     /// keeps the sites (and outlets, whose division is their enterprise's) that have it:
@@ -391,7 +403,7 @@ impl Dataset {
     /// dialects that read backslash escapes read the same value); table and column names are
     /// fixed here. A filter [`Dataset::check`] refuses is still written, on a column the source
     /// lacks, so the view fails instead of showing more than the dataset names.
-    pub fn view_sql(&self) -> String {
+    pub fn condition(&self) -> Option<String> {
         use DatasetSource as S;
         let mut conditions = Vec::new();
         for (column, value) in [
@@ -428,12 +440,7 @@ impl Dataset {
                 }
             }
         }
-        let mut sql = format!("SELECT * FROM {}", self.source.as_str());
-        if !conditions.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conditions.join(" AND "));
-        }
-        sql
+        (!conditions.is_empty()).then(|| conditions.join(" AND "))
     }
 }
 

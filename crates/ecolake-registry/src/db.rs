@@ -4,9 +4,8 @@
 
 use std::path::Path;
 
-use serde::Serialize;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Row};
+use sqlx::AnyPool;
 
 use crate::division::{Basin, Department, Division};
 use crate::entity::Entity;
@@ -43,27 +42,8 @@ pub struct Registry {
     data_dir: std::path::PathBuf,
     /// Serialises this process's writes (SQLite allows one writer; audit ids are max + 1).
     write: std::sync::Arc<tokio::sync::Mutex<()>>,
-}
-
-/// One audit record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditRecord {
-    /// Position in the log, from 1.
-    pub id: i64,
-    /// When (UTC ms).
-    pub at_ms: i64,
-    /// Who.
-    pub actor: String,
-    /// Table (`sites` …).
-    pub entity: String,
-    /// The row's key.
-    pub entity_key: String,
-    /// `insert` or `update`.
-    pub action: String,
-    /// The row before (JSON), for an update.
-    pub before_json: Option<String>,
-    /// The row after (JSON).
-    pub after_json: Option<String>,
+    /// The audit key, once read from its file.
+    pub(crate) audit_key: crate::audit::KeyCache,
 }
 
 impl Registry {
@@ -78,8 +58,9 @@ impl Registry {
     }
 
     /// Opens the registry at `url` (`sqlite://PATH?mode=rwc` or `postgres://…`) and brings its
-    /// schema up to date. `data_dir` is the platform's data directory: it holds the key file
-    /// that encrypts device passwords, which never goes into the database.
+    /// schema up to date. `data_dir` is the platform's data directory: it holds the key files
+    /// that encrypt device passwords and seal the audit log, which never go into the database.
+    /// Audit records written before the log was sealed (by an older version) are sealed now.
     pub async fn open(url: &str, data_dir: &Path) -> Result<Registry, RegistryError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
@@ -122,12 +103,15 @@ impl Registry {
                 url: redacted,
                 source: e,
             })?;
-        Ok(Registry {
+        let registry = Registry {
             pool,
             backend,
             data_dir: data_dir.to_path_buf(),
             write: Default::default(),
-        })
+            audit_key: Default::default(),
+        };
+        registry.seal_audit().await?;
+        Ok(registry)
     }
 
     /// The data directory given at open.
@@ -241,74 +225,6 @@ impl Registry {
     pub async fn sites(&self) -> Result<Vec<Site>, RegistryError> {
         Site::all(self).await
     }
-
-    /// The id of the newest audit record: every change of the registry adds one, so a reader
-    /// that saw this id has seen every change up to it (0 for an empty registry).
-    pub async fn last_change(&self) -> Result<i64, RegistryError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get(0)?)
-    }
-
-    /// The audit log, oldest first.
-    pub async fn audit_log(&self) -> Result<Vec<AuditRecord>, RegistryError> {
-        let rows = sqlx::query(
-            "SELECT id, at_ms, actor, entity, entity_key, action, before_json, after_json \
-             FROM audit_log ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    id: r.try_get(0)?,
-                    at_ms: r.try_get(1)?,
-                    actor: r.try_get(2)?,
-                    entity: r.try_get(3)?,
-                    entity_key: r.try_get(4)?,
-                    action: r.try_get(5)?,
-                    before_json: r.try_get(6)?,
-                    after_json: r.try_get(7)?,
-                })
-            })
-            .collect()
-    }
-}
-
-/// Appends one record to the audit log, in the writing transaction.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn audit<T: Serialize>(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    now: i64,
-    actor: &str,
-    entity: &str,
-    key: &str,
-    action: &str,
-    before: Option<&T>,
-    after: Option<&T>,
-) -> Result<(), RegistryError> {
-    let json =
-        |v: Option<&T>| v.map(|v| serde_json::to_string(v).expect("registry rows serialise"));
-    let id: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_log")
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
-    sqlx::query(
-        "INSERT INTO audit_log (id, at_ms, actor, entity, entity_key, action, before_json, \
-         after_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(actor)
-    .bind(entity)
-    .bind(key)
-    .bind(action)
-    .bind(json(before))
-    .bind(json(after))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// A URL without its password, for messages.

@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::db::{audit, Tx};
+use crate::db::Tx;
 use crate::{Registry, RegistryError};
 
 /// The kinds of registry entries (the `--kind` of `ecolake registry import|export`).
@@ -178,7 +178,8 @@ pub(crate) async fn put<E: Entity>(
     // The log records the row as stored (with what the store computed, such as a parent).
     let after = E::fetch(registry, tx, row).await?;
     let action = if before.is_some() { "update" } else { "insert" };
-    audit(
+    crate::audit::change(
+        registry,
         tx,
         now,
         actor,

@@ -8,9 +8,14 @@
 //! bulk-imported or exported as CSV or JSON ([`Registry::import`], [`Registry::export`]), with
 //! the published station lists as import formats ([`Format`]); the catalog renders as DCAT-AP
 //! JSON-LD ([`dcat`]); query sessions read every kind as an Arrow table and every dataset as a
-//! view ([`Registry::sql_tables`], [`Registry::sql_views`]). Users and API keys come with the
-//! API (issue #7).
+//! view ([`Registry::sql_tables`], [`Registry::sql_views`]).
+//!
+//! The API's identities live here too (issue #7): users and login sessions, API keys, roles and
+//! scopes, turning a bearer token into a [`Principal`] ([`Registry::authenticate`]), grants of
+//! conditional datasets and the requests for them ([`grant`]), and the audit log, sealed as an
+//! HMAC chain and anchored to a file outside the database ([`audit`]).
 
+pub mod audit;
 pub mod codes;
 mod dataset;
 mod db;
@@ -21,6 +26,9 @@ mod entity;
 mod error;
 mod exchange;
 mod factor;
+pub mod grant;
+pub mod identity;
+mod keyfile;
 mod permit;
 mod responsibility;
 mod secret;
@@ -30,16 +38,21 @@ mod stations;
 mod tables;
 mod vocabulary;
 
+pub use audit::{AuditEvent, AuditRecord, AuditVerification, AUDIT_ANCHOR_FILE, AUDIT_KEY_FILE};
 pub use dataset::{
     BoundingBox, Coverage, Dataset, DatasetSource, DatasetTheme, SharingTier, UpdateFrequency,
 };
-pub use db::{AuditRecord, Backend, Registry, DB_FILE};
+pub use db::{Backend, Registry, DB_FILE};
 pub use device::{Device, ProtocolEdition, ReportsFor, CRC_DIALECTS};
 pub use division::{Basin, Department, Division};
 pub use entity::{split_list, Kind};
 pub use error::RegistryError;
 pub use exchange::{Format, ImportOptions, ImportReport, RowError};
 pub use factor::Factor;
+pub use grant::{AccessRequest, Grant, GranteeKind, RequestStatus};
+pub use identity::{
+    ApiKey, AuthError, NewKey, NewUser, Principal, PrincipalKind, Role, Scope, Scopes, User,
+};
 pub use permit::{Averaging, Permit, PermitLimit};
 pub use responsibility::{DuplicateCollection, Responsibility};
 pub use secret::{Password, KEY_FILE};

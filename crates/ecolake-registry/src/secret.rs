@@ -6,13 +6,11 @@
 //! associated data, so a ciphertext copied to another device's row does not decrypt. The
 //! `password_enc` column holds base64 of the 24-byte random nonce followed by the ciphertext.
 //!
-//! The key file is created on first need (the first device with a password), from the OS
-//! random number generator, written to a temporary owner-only file, flushed to disk and linked
-//! into place, so no other process ever sees a partial key. A key file that its group or others
-//! may access is refused, and so is writing a new password while the key file is missing but
-//! the registry already holds passwords encrypted with it (a new key could not decrypt them).
+//! The key file is created on first need (the first device with a password), the way every key
+//! file is ([`crate::keyfile`]). A key file that its group or others may access is refused, and
+//! so is writing a new password while the key file is missing but the registry already holds
+//! passwords encrypted with it (a new key could not decrypt them).
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -23,13 +21,14 @@ use sqlx::Row;
 use zeroize::Zeroize;
 
 use crate::db::Tx;
+use crate::keyfile::{self, KeyFile};
 use crate::{Registry, RegistryError};
 
 /// The key file's name in the data directory.
 pub const KEY_FILE: &str = "registry.key";
 
-/// Bytes of the key.
-const KEY_LEN: usize = 32;
+/// What the key is for, in messages.
+const PURPOSE: &str = "encrypts device passwords";
 /// Bytes of an XChaCha20 nonce.
 const NONCE_LEN: usize = 24;
 /// Bytes of a Poly1305 tag.
@@ -98,16 +97,7 @@ impl Drop for Password {
 }
 
 /// The key, read from the key file (wiped when dropped).
-pub(crate) struct Key {
-    bytes: [u8; KEY_LEN],
-    path: PathBuf,
-}
-
-impl Drop for Key {
-    fn drop(&mut self) {
-        self.bytes.zeroize();
-    }
-}
+pub(crate) type Key = KeyFile;
 
 impl Key {
     fn cipher(&self) -> XChaCha20Poly1305 {
@@ -177,138 +167,11 @@ pub(crate) fn key_path(data_dir: &Path) -> PathBuf {
     data_dir.join(KEY_FILE)
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RegistryError + '_ {
-    move |source| RegistryError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// Refuses a key file that its group or others may access.
-#[cfg(unix)]
-fn check_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), RegistryError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(RegistryError::Corrupt(format!(
-            "key file {} has mode {mode:04o}, which lets its group or others access it; the key \
-             that encrypts device passwords must be readable by its owner only: run \
-             `chmod 600 {}`",
-            path.display(),
-            path.display()
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_mode(_: &Path, _: &std::fs::Metadata) -> Result<(), RegistryError> {
-    Ok(())
-}
-
-/// The key in the key file, if the file exists.
-pub(crate) fn read_key(path: &Path) -> Result<Option<Key>, RegistryError> {
-    let mut file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(path)(e)),
-    };
-    // The metadata of the opened file, not of the path: what is checked is what is read.
-    let meta = file.metadata().map_err(io(path))?;
-    if !meta.is_file() {
-        return Err(RegistryError::Corrupt(format!(
-            "key file {} is not a regular file",
-            path.display()
-        )));
-    }
-    check_mode(path, &meta)?;
-    let mut bytes = Vec::with_capacity(KEY_LEN + 1);
-    (&mut file)
-        .take(KEY_LEN as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io(path))?;
-    let key =
-        <[u8; KEY_LEN]>::try_from(bytes.as_slice()).map_err(|_| {
-            RegistryError::Corrupt(format!(
-            "key file {} holds {}{} bytes; a key is {KEY_LEN} bytes (the file is damaged or not \
-             a registry key)",
-            path.display(),
-            bytes.len(),
-            if bytes.len() > KEY_LEN { " or more" } else { "" }
-        ))
-        });
-    bytes.zeroize();
-    Ok(Some(Key {
-        bytes: key?,
-        path: path.to_path_buf(),
-    }))
-}
-
-/// Opens a new file for writing, owner-only from the start.
-fn create_owner_only(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Creates the key file with a new random key. If another process created it meanwhile, its
-/// key is used.
-fn create_key(path: &Path) -> Result<Key, RegistryError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut bytes = <[u8; KEY_LEN]>::try_generate().map_err(|e| {
-        RegistryError::Corrupt(format!("the OS random number generator failed: {e}"))
-    })?;
-    let key = Key {
-        bytes,
-        path: path.to_path_buf(),
-    };
-    bytes.zeroize();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tmp = dir.join(format!(".{KEY_FILE}.{}.{nanos}.tmp", std::process::id()));
-    let written = create_owner_only(&tmp).and_then(|mut file| {
-        file.write_all(&key.bytes)?;
-        file.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(&tmp)(e));
-    }
-    // A hard link publishes the complete file, and fails if a key file appeared meanwhile.
-    let linked = std::fs::hard_link(&tmp, path);
-    let _ = std::fs::remove_file(&tmp);
-    match linked {
-        Ok(()) => {
-            #[cfg(unix)]
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(io(dir))?;
-            Ok(key)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            read_key(path)?.ok_or_else(|| {
-                RegistryError::Corrupt(format!(
-                    "key file {} appeared and vanished while it was being created",
-                    path.display()
-                ))
-            })
-        }
-        Err(e) => Err(io(path)(e)),
-    }
-}
-
 /// The key for encrypting a new password inside `tx`: the key file's, or a new key file if
 /// there is none and the registry holds no encrypted password yet.
 pub(crate) async fn key_for_write(registry: &Registry, tx: &mut Tx) -> Result<Key, RegistryError> {
     let path = key_path(registry.data_dir());
-    if let Some(key) = read_key(&path)? {
+    if let Some(key) = keyfile::read(&path, PURPOSE)? {
         return Ok(key);
     }
     let stored: i64 = sqlx::query("SELECT COUNT(*) FROM devices")
@@ -318,13 +181,13 @@ pub(crate) async fn key_for_write(registry: &Registry, tx: &mut Tx) -> Result<Ke
     if stored > 0 {
         return Err(missing_key(&path, stored));
     }
-    create_key(&path)
+    keyfile::create(&path, PURPOSE)
 }
 
 /// The key for decrypting the registry's stored passwords (there are some).
 pub(crate) fn key_for_read(registry: &Registry, stored: usize) -> Result<Key, RegistryError> {
     let path = key_path(registry.data_dir());
-    read_key(&path)?.ok_or_else(|| missing_key(&path, stored as i64))
+    keyfile::read(&path, PURPOSE)?.ok_or_else(|| missing_key(&path, stored as i64))
 }
 
 fn missing_key(path: &Path, stored: i64) -> RegistryError {
@@ -349,7 +212,7 @@ mod tests {
 
     fn key() -> Key {
         Key {
-            bytes: [7; KEY_LEN],
+            bytes: [7; keyfile::KEY_LEN],
             path: PathBuf::from("/data/registry.key"),
         }
     }

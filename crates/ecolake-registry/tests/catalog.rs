@@ -416,6 +416,12 @@ fn view_sql_has_one_condition_per_filter() {
     ];
     for (d, sql) in cases {
         assert_eq!(d.view_sql(), sql);
+        // The condition alone is what follows `WHERE`.
+        let source = format!("SELECT * FROM {}", d.source);
+        match d.condition() {
+            None => assert_eq!(sql, source),
+            Some(c) => assert_eq!(sql, format!("{source} WHERE {c}")),
+        }
     }
 }
 

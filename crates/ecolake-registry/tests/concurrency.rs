@@ -1,6 +1,7 @@
 //! Concurrent writers never corrupt the registry: several independently opened registries on
 //! one database (as separate processes would be: no shared in-process lock, each its own
-//! connection pool) write at once, and every write lands with exactly one audit record.
+//! connection pool) write at once, and every write lands with exactly one audit record, sealed
+//! into one chain.
 
 mod support;
 
@@ -51,6 +52,9 @@ async fn race(open: impl Fn() -> std::pin::Pin<Box<dyn std::future::Future<Outpu
         .filter(|r| r.entity_key == "shared-00" && r.before_json.is_none())
         .count();
     assert_eq!(inserts, 1);
+    // Every writer continued the one sealed chain.
+    let verified = registry.verify_audit().await.unwrap();
+    assert!(verified.is_intact(), "{:?}", verified.problems);
     registry.close().await;
 }
 

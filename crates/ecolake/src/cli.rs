@@ -30,6 +30,10 @@ enum Command {
     /// The registry of sites, sources, permits, devices and datasets: bulk import and export.
     #[command(subcommand)]
     Registry(cmd::registry::RegistryCommand),
+    /// The API's users, keys and grants, and the audit log: bootstrap the first admin key,
+    /// create users and keys, share conditional datasets, verify the audit log.
+    #[command(subcommand)]
+    Admin(cmd::admin::AdminCommand),
     /// The air quality index (HJ 633-2012, HJ 633-2026, US EPA) of every row of a CSV: the
     /// rows pass through with aqi, level, category, primary and `iaqi_<pollutant>` appended.
     Aqi(cmd::aqi::AqiArgs),
@@ -55,6 +59,7 @@ pub fn run() -> ExitCode {
         Command::Import(a) => cmd::import::run(&a),
         Command::Sql(a) => cmd::sql::run(&a),
         Command::Registry(c) => cmd::registry::run(c),
+        Command::Admin(c) => cmd::admin::run(c),
         Command::Serve(a) => cmd::serve::run(&a),
         Command::Aqi(a) => cmd::aqi::run(&a),
         Command::WaterClass(a) => cmd::water_class::run(&a),

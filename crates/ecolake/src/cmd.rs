@@ -1,5 +1,6 @@
 //! Subcommands.
 
+pub mod admin;
 pub mod aqi;
 pub mod assess;
 pub mod hj212;

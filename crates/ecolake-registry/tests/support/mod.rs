@@ -64,7 +64,8 @@ impl Pg {
     }
 }
 
-/// Runs `test` on a new SQLite registry, then on a new PostgreSQL one if configured.
+/// Runs `test` on a new SQLite registry, then on a new PostgreSQL one if configured (each with
+/// its own data directory: key files and the audit anchor are per registry).
 pub async fn on_both<F, Fut>(name: &str, test: F)
 where
     F: Fn(Registry) -> Fut,
@@ -77,7 +78,8 @@ where
     match Pg::server() {
         Some(admin) => {
             let pg = Pg::create(admin, name).await;
-            let registry = Registry::open(&pg.url(), dir.path()).await.unwrap();
+            let pg_dir = tempfile::tempdir().unwrap();
+            let registry = Registry::open(&pg.url(), pg_dir.path()).await.unwrap();
             assert_eq!(registry.backend(), Backend::Postgres);
             test(registry.clone()).await;
             registry.close().await;
