@@ -3,7 +3,9 @@
 //! every query, whether the key's versions sit in one compacted file, in several flushed files
 //! or in the memtable; `observations_history` shows every version with its source,
 //! `received_at` and `seq`. [`register_registry`] adds the registry's tables (`sites`,
-//! `outlets`, `permits` …) and the catalog's datasets as views.
+//! `outlets`, `permits` …) and the catalog's datasets as views. [`sandbox`] runs SQL from API
+//! callers over only what each may read; [`api`] answers the REST endpoints' reads (series,
+//! aggregates, latest values, AQI).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -14,12 +16,14 @@
 //! ```
 
 pub mod analytics;
+pub mod api;
 mod error;
 mod lake;
 mod registry;
+pub mod sandbox;
 pub mod udf;
 
 pub use datafusion::execution::context::SessionContext;
-pub use error::QueryError;
+pub use error::{QueryError, SandboxError};
 pub use lake::{history_by_seq, run_read_only, session, session_config, session_with, QueryConfig};
 pub use registry::{refresh_coverage, register_registry};
