@@ -28,6 +28,9 @@
 //!   bad packets and garbage are counted and skipped without closing the connection. A reader
 //!   waits while the pipeline's queue is full, so a slow store slows devices down instead of
 //!   growing memory.
+//! - TLS ([`serve_tls`]): the same server behind a rustls handshake, which must complete
+//!   within `packet_timeout`; failed handshakes are counted (`tls_failures`) and logged at
+//!   debug level. The connection code is the same, generic over the stream.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -36,10 +39,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ecolake_hj212::Profile;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
-use tracing::{info, warn};
+use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::TlsAcceptor;
+use tracing::{debug, info, warn};
 
 use crate::pipeline::Pipeline;
 use crate::sink::DeviceDirectory;
@@ -113,6 +118,8 @@ counters! {
     connections_refused,
     /// Connections closed for being idle or too slow to complete a packet.
     connections_timed_out,
+    /// TLS connections whose handshake failed or did not complete within `packet_timeout`.
+    tls_failures,
     /// Packets decoded.
     packets,
     /// Data uploads stored.
@@ -265,12 +272,34 @@ impl<D> Gateway<D> {
 pub async fn serve<D: DeviceDirectory>(
     listener: TcpListener,
     gateway: Arc<Gateway<D>>,
+    shutdown: watch::Receiver<bool>,
+) {
+    accept(listener, gateway, None, shutdown).await
+}
+
+/// [`serve`] over TLS: each connection's handshake (`tls`: certificate and key, as
+/// `ecolake_server::tls::server_config` loads them) must complete within `packet_timeout`, then
+/// the connection is served as a plain one is.
+pub async fn serve_tls<D: DeviceDirectory>(
+    listener: TcpListener,
+    gateway: Arc<Gateway<D>>,
+    tls: Arc<ServerConfig>,
+    shutdown: watch::Receiver<bool>,
+) {
+    accept(listener, gateway, Some(TlsAcceptor::from(tls)), shutdown).await
+}
+
+async fn accept<D: DeviceDirectory>(
+    listener: TcpListener,
+    gateway: Arc<Gateway<D>>,
+    tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let limit = Arc::new(Semaphore::new(gateway.config.max_connections));
     let mut tasks = JoinSet::new();
     if let Ok(addr) = listener.local_addr() {
-        info!("HJ 212 server listening on {addr}");
+        let over = if tls.is_some() { " (TLS)" } else { "" };
+        info!("HJ 212 server listening on {addr}{over}");
     }
     loop {
         while tasks.try_join_next().is_some() {}
@@ -295,10 +324,14 @@ pub async fn serve<D: DeviceDirectory>(
         let _ = stream.set_nodelay(true);
         let gateway = gateway.clone();
         let shutdown = shutdown.clone();
+        let tls = tls.clone();
         tasks.spawn(async move {
             Hj212Stats::add(&gateway.stats.connections_total, 1);
             Hj212Stats::add(&gateway.stats.connections_open, 1);
-            connection::run(stream, peer, &gateway, shutdown).await;
+            match tls {
+                None => connection::run(stream, peer, &gateway, shutdown).await,
+                Some(tls) => serve_tls_connection(&tls, stream, peer, &gateway, shutdown).await,
+            }
             gateway
                 .stats
                 .connections_open
@@ -308,4 +341,30 @@ pub async fn serve<D: DeviceDirectory>(
     }
     drop(listener);
     while tasks.join_next().await.is_some() {}
+}
+
+/// The TLS handshake (bounded by `packet_timeout`, abandoned at shutdown), then the connection.
+async fn serve_tls_connection<D: DeviceDirectory>(
+    tls: &TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    gateway: &Gateway<D>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let handshake = tokio::time::timeout(gateway.config.packet_timeout, tls.accept(stream));
+    let handshake = tokio::select! {
+        h = handshake => h,
+        _ = shutdown.wait_for(|stop| *stop) => return,
+    };
+    match handshake {
+        Ok(Ok(stream)) => connection::run(stream, peer, gateway, shutdown).await,
+        Ok(Err(e)) => {
+            Hj212Stats::add(&gateway.stats.tls_failures, 1);
+            debug!("{peer}: TLS handshake failed: {e}");
+        }
+        Err(_) => {
+            Hj212Stats::add(&gateway.stats.tls_failures, 1);
+            debug!("{peer}: TLS handshake timed out");
+        }
+    }
 }

@@ -1,18 +1,17 @@
-//! One TCP connection: read, decode, authenticate, store, reply.
+//! One TCP connection (plain or TLS): read, decode, authenticate, store, reply.
 
 use std::collections::HashSet;
 use std::fmt::Display;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
 use ecolake_hj212::{
     decode, encode_into, reply, Command, Event, Packet, Profile, QnRtn, StreamDecoder,
 };
 use ecolake_qc::Origin;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
 use tracing::{debug, warn};
 
@@ -23,6 +22,8 @@ use crate::sink::{Device, DeviceDirectory};
 
 /// Bytes a connection's read buffer makes room for before each read.
 const READ_CHUNK: usize = 1024;
+/// How long closing a connection may take (a TLS close_notify to a peer that reads nothing).
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What one read of the socket (or one MQTT message) produced.
 pub(crate) struct Round {
@@ -85,12 +86,17 @@ pub(crate) struct Link {
     mns: HashSet<String>,
 }
 
-pub(super) async fn run<D: DeviceDirectory>(
-    mut stream: TcpStream,
+/// Serves one connection until it closes, times out or the server stops. `S` is a TCP stream
+/// or a TLS stream over one (monomorphised: no dynamic dispatch per read).
+pub(super) async fn run<D, S>(
+    mut stream: S,
     peer: SocketAddr,
     gateway: &Gateway<D>,
     mut shutdown: watch::Receiver<bool>,
-) {
+) where
+    D: DeviceDirectory,
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let (tx, mut requests) = mpsc::channel::<Vec<u8>>(8);
     let mut link = Link {
         conn: gateway.commands.connection_id(),
@@ -108,16 +114,21 @@ pub(super) async fn run<D: DeviceDirectory>(
     .await;
     let mns: Vec<String> = link.mns.into_iter().collect();
     gateway.commands.unlink(link.conn, &mns);
+    // A FIN (TCP) or close_notify then FIN (TLS, so the peer knows nothing was cut off).
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, stream.shutdown()).await;
 }
 
-async fn serve_connection<D: DeviceDirectory>(
-    stream: &mut TcpStream,
+async fn serve_connection<D, S>(
+    stream: &mut S,
     peer: SocketAddr,
     gateway: &Gateway<D>,
     shutdown: &mut watch::Receiver<bool>,
     link: &mut Link,
     requests: &mut mpsc::Receiver<Vec<u8>>,
-) {
+) where
+    D: DeviceDirectory,
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     // Small, grown on demand: 10,000 idle connections must not hold 8 KiB each. A packet of
     // real-time data is a few hundred bytes; a longer one is read in several reads.
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
@@ -140,7 +151,7 @@ async fn serve_connection<D: DeviceDirectory>(
             Ok(read) => read,
             Err(Some(request)) => {
                 // A request of the platform (the exchange recorded it in the frame log).
-                if let Err(e) = stream.write_all(&request).await {
+                if let Err(e) = write(stream, &request).await {
                     debug!("{peer}: writing a request: {e}");
                     break;
                 }
@@ -166,7 +177,7 @@ async fn serve_connection<D: DeviceDirectory>(
         let durable = store(round.columns, round.history, gateway, &peer).await;
         let (out, acks) = replies_to_send(&round.replies, durable, gateway, &peer.to_string());
         if !out.is_empty() {
-            if let Err(e) = stream.write_all(&out).await {
+            if let Err(e) = write(stream, &out).await {
                 debug!("{peer}: writing replies: {e}");
                 break;
             }
@@ -181,6 +192,13 @@ async fn serve_connection<D: DeviceDirectory>(
             break;
         }
     }
+}
+
+/// Writes `bytes` and flushes them: a TLS stream may keep written bytes in its buffer until
+/// flushed (a TCP stream's flush does nothing).
+async fn write<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
 }
 
 /// Writes a round's rows, live and history; whether they are durable (a round without rows
