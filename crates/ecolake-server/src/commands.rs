@@ -16,11 +16,13 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use ecolake_ingest::hj212::commands::{CommandError, Exchange, Request};
 use serde_json::{json, Value};
 
-use crate::{ApiError, ApiState};
+use crate::auth::{Caller, Need};
+use crate::error::{ApiError, Code};
+use crate::ApiState;
 
 /// Longest wait a caller may ask for.
 const MAX_WAIT_S: u64 = 600;
@@ -37,25 +39,33 @@ pub(crate) struct Body {
 }
 
 /// `?wait=SECONDS`.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub(crate) struct Wait {
+    /// Seconds to wait for the exchange to end (at most 600).
     wait: Option<u64>,
 }
 
+/// Send a command to a device (operators).
+#[utoipa::path(post, path = "/api/v1/devices/{mn}/commands", tag = "ingest",
+    params(("mn" = String, Path, description = "The device's MN"), Wait),
+    request_body = Object,
+    responses((status = 200, body = Object), (status = 202, body = Object),
+        (status = 409, body = crate::error::ErrorBody)))]
 pub(crate) async fn send(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(mn): Path<String>,
-    Query(wait): Query<Wait>,
+    wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
     body: Result<Json<Body>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(body) =
-        body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_command", e.body_text()))?;
+    caller.require(Need::Operate)?;
+    let Query(wait) = wait?;
+    let Json(body) = body.map_err(|e| ApiError::new(Code::BadCommand, e.body_text()))?;
     if body.over_time_s.is_some_and(|s| !(1..=99).contains(&s))
         || body.re_count.is_some_and(|n| !(1..=99).contains(&n))
     {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_command",
+            Code::BadCommand,
             "over_time_s and re_count must be 1..=99 (HJ 212 Table 1)",
         ));
     }
@@ -66,12 +76,12 @@ pub(crate) async fn send(
         re_count: body.re_count,
     };
     let id = state.commands.send(&mn, request).map_err(|e| {
-        let (status, code) = match &e {
-            CommandError::Invalid(_) => (StatusCode::BAD_REQUEST, "bad_command"),
-            CommandError::NotConnected(_) => (StatusCode::CONFLICT, "device_not_connected"),
-            CommandError::Busy { .. } => (StatusCode::CONFLICT, "device_busy"),
+        let code = match &e {
+            CommandError::Invalid(_) => Code::BadCommand,
+            CommandError::NotConnected(_) => Code::DeviceNotConnected,
+            CommandError::Busy { .. } => Code::DeviceBusy,
         };
-        ApiError::new(status, code, e.to_string())
+        ApiError::new(code, e.to_string())
     })?;
     let exchange = answer(&state, id, wait.wait).await?;
     let status = match exchange.state.is_final() {
@@ -81,18 +91,33 @@ pub(crate) async fn send(
     Ok((status, Json(exchange)).into_response())
 }
 
+/// A device's commands, newest first (operators).
+#[utoipa::path(get, path = "/api/v1/devices/{mn}/commands", tag = "ingest",
+    params(("mn" = String, Path, description = "The device's MN")),
+    responses((status = 200, body = Object)))]
 pub(crate) async fn of_device(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(mn): Path<String>,
-) -> Json<Value> {
-    Json(json!({"mn": mn, "commands": state.commands.of_device(&mn, 100)}))
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Need::Operate)?;
+    Ok(Json(
+        json!({"mn": mn, "commands": state.commands.of_device(&mn, 100)}),
+    ))
 }
 
+/// One command (operators).
+#[utoipa::path(get, path = "/api/v1/commands/{id}", tag = "ingest",
+    params(("id" = u64, Path, description = "The command's id"), Wait),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub(crate) async fn get(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     Path(id): Path<u64>,
-    Query(wait): Query<Wait>,
+    wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Exchange>, ApiError> {
+    caller.require(Need::Operate)?;
+    let Query(wait) = wait?;
     answer(&state, id, wait.wait).await.map(Json)
 }
 
@@ -106,8 +131,7 @@ async fn answer(state: &ApiState, id: u64, wait: Option<u64>) -> Result<Exchange
     };
     found.ok_or_else(|| {
         ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
+            Code::NotFound,
             format!("no command {id} (only the newest 10,000 are kept, and none across restarts)"),
         )
     })

@@ -9,13 +9,14 @@
 //! 24 h), 404 `no_frame_archive` (the server keeps none: `--frame-retention-days 0`), 500
 //! `frame_archive_unreadable`.
 
-use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use ecolake_ingest::hj212::frames::archive::MAX_WINDOW_MS;
 use serde_json::{json, Value};
 
-use crate::{ApiError, ApiState, FramesQuery};
+use crate::error::{ApiError, Code};
+use crate::ops::FramesQuery;
+use crate::ApiState;
 
 /// Frames answered at most, whatever `limit` asks.
 const MAX_LIMIT: usize = 10_000;
@@ -25,7 +26,7 @@ pub(crate) async fn window(
     mn: String,
     q: &FramesQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", m);
+    let bad = |m: String| ApiError::new(Code::BadQuery, m);
     let from = q.from.as_deref().map(instant).transpose().map_err(bad)?;
     let to = q.to.as_deref().map(instant).transpose().map_err(bad)?;
     let (from, to) = match (from, to) {
@@ -42,20 +43,13 @@ pub(crate) async fn window(
     }
     let Some(archive) = state.frames.archive().cloned() else {
         return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_frame_archive",
+            Code::NoFrameArchive,
             "this server keeps no frame archive (--frame-retention-days 0)",
         ));
     };
     let limit = q.limit.min(MAX_LIMIT);
     let read_mn = mn.clone();
-    let unreadable = |m: String| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "frame_archive_unreadable",
-            m,
-        )
-    };
+    let unreadable = |m: String| ApiError::new(Code::FrameArchiveUnreadable, m);
     let (frames, more) =
         tokio::task::spawn_blocking(move || archive.read(&read_mn, from, to, limit))
             .await

@@ -1,46 +1,58 @@
-//! The HTTP API of `ecolake serve` (axum).
+//! The HTTP API of `ecolake serve` (axum): `/api/v1`, documented by the OpenAPI 3.1 document
+//! at `/api/v1/openapi.json` that [`openapi`] generates from the handlers.
+//!
+//! Every request is authenticated ([`auth`]: a bearer token, or anonymous), limited
+//! ([`limit`]: per key or per client address), authorized ([`auth::Caller::require`] for what a
+//! role may do, [`access`] for what data it may read) and audited ([`audit`]). Errors are
+//! `{"code": "...", "message": "..."}` with the stable codes of [`error::Code`].
 //!
 //! - `GET /health`: 200 `{"status":"ok"}` once the server accepts data.
-//! - `GET /api/v1/ingest/stats`: the HJ 212 gateway's, the frame archive's (`null` without
-//!   one) and the pipeline's counters.
-//! - `GET /api/v1/devices/{mn}/frames?after=SEQ&limit=N`: a device's recent HJ 212 frames
-//!   (received and sent, with what became of each), oldest first — for commissioning.
-//!   `?from=T&to=T` (RFC 3339 or epoch ms, at most 24 h apart) reads older frames from the
-//!   frame archive instead (the `frame_archive` module).
-//! - `GET /api/v1/quarantine`: the unknown MNs whose uploads were kept for review
-//!   (`ecolake serve --quarantine-unknown`), with counts, first and last seen, a sample frame.
-//! - `POST /api/v1/devices/{mn}/commands`, `GET /api/v1/devices/{mn}/commands`,
-//!   `GET /api/v1/commands/{id}`: the platform's HJ 212 requests to a device (history data,
-//!   intervals, time) and what became of each (the `commands` module).
-//! - `GET /api/v1/forward`: each upstream platform the server forwards to (`[[forward]]` in
-//!   the serve configuration) with its state, cursor against the store's latest `seq`,
-//!   packets sent and acknowledged, resends, refusals and the last error.
-//! - `POST /api/v1/observations`: observations as JSON (`application/json`: an array of
-//!   objects, or `application/x-ndjson`) or CSV (`text/csv`), with the columns of
-//!   `ecolake import` (the rules are in the `observations` module).
-//!
-//! Errors are `{"code": "...", "message": "..."}` ([`ApiError`]). The API issue (#7) puts these
-//! routes behind authentication and adds the rest.
+//! - Registry metadata ([`meta`]): sites, enterprises, outlets, permits, datasets.
+//! - Data ([`data`], [`sql`]): observations with server-side aggregation, latest values, AQI,
+//!   SQL; `POST /api/v1/observations` to send data.
+//! - Identities and sharing ([`identity`]): login, keys, access requests and grants, the audit
+//!   log.
+//! - The ingestion gateway's state and HJ 212 commands, for operators ([`ops`], `commands`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
+use datafusion::execution::runtime_env::RuntimeEnv;
 use ecolake_ingest::forward::Forwarding;
 use ecolake_ingest::hj212::commands::Commands;
 use ecolake_ingest::hj212::frames::FrameLog;
 use ecolake_ingest::hj212::Hj212Stats;
 use ecolake_ingest::Pipeline;
-use serde_json::{json, Map, Value};
+use ecolake_registry::Registry;
+use ecolake_store::Store;
+use serde_json::{json, Value};
 
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod cache;
+pub mod catalog;
 mod commands;
+pub mod data;
+pub mod error;
 mod frame_archive;
+pub mod identity;
+pub mod limit;
+pub mod meta;
 mod observations;
+pub mod openapi;
+pub mod ops;
 mod quarantine;
+mod series;
+pub mod sql;
+pub mod tls;
 
+pub use error::{ApiError, Code};
 pub use observations::MAX_BODY_BYTES;
 
 /// What the handlers share.
@@ -56,122 +68,196 @@ pub struct ApiState {
     pub commands: Arc<Commands>,
     /// The upstream platforms data is forwarded to.
     pub forwarding: Forwarding,
+    /// The registry: identities, grants, the audit log, metadata.
+    pub registry: Registry,
+    /// The registry as the API reads it.
+    pub catalog: Arc<catalog::CatalogCache>,
+    /// The store queries read.
+    pub store: Arc<Store>,
+    /// The memory pool and caches every query shares.
+    pub query_runtime: Arc<RuntimeEnv>,
+    /// Where request events go.
+    pub audit: audit::AuditSink,
+    /// The request quotas.
+    pub limiter: Arc<limit::RateLimiter>,
+    /// The API's settings.
+    pub config: Arc<ApiConfig>,
 }
 
-/// The routes.
+/// Requests per minute and per hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// A signed-in caller per minute (unless its key sets its own).
+    pub per_min: u32,
+    /// A signed-in caller per hour.
+    pub per_hour: u32,
+    /// An anonymous client address per minute.
+    pub anonymous_per_min: u32,
+    /// An anonymous client address per hour.
+    pub anonymous_per_hour: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            per_min: 600,
+            per_hour: 20_000,
+            anonymous_per_min: 60,
+            anonymous_per_hour: 2_000,
+        }
+    }
+}
+
+/// The API's settings (`[api]` in the serve configuration).
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<limit::Cidr>,
+    /// Request quotas.
+    pub rate: RateLimits,
+    /// Per registry list (`sites`, `enterprises`, `outlets`, `permits`, `datasets`), fields
+    /// shown to staff and to an enterprise for its own rows only.
+    pub hidden_fields: BTreeMap<String, Vec<String>>,
+    /// Rows one SQL query or download answers at most.
+    pub sql_max_rows: usize,
+    /// How long one query may run.
+    pub sql_timeout: Duration,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
+    /// Whether the API is served over TLS (then `Strict-Transport-Security` is sent).
+    pub tls: bool,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            trusted_proxies: Vec::new(),
+            rate: RateLimits::default(),
+            hidden_fields: BTreeMap::new(),
+            sql_max_rows: 1_000_000,
+            sql_timeout: Duration::from_secs(30),
+            session_ttl: Duration::from_secs(12 * 3600),
+            cors_origins: Vec::new(),
+            tls: false,
+        }
+    }
+}
+
+/// Fields a configuration may not hide: the keys and the columns dataset conditions filter on.
+pub const UNHIDEABLE_FIELDS: [&str; 7] = [
+    "code",
+    "credit_code",
+    "number",
+    "name",
+    "enterprise",
+    "division",
+    "medium",
+];
+
+/// The routes, with authentication, quotas, caching and audit layered on.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
+    let api = Router::new()
         .route("/health", get(health))
-        .route("/api/v1/ingest/stats", get(stats))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        // identities, sharing, audit
+        .route("/api/v1/auth/login", post(identity::login))
+        .route("/api/v1/auth/logout", post(identity::logout))
+        .route("/api/v1/me", get(identity::me))
+        .route(
+            "/api/v1/keys",
+            get(identity::keys).post(identity::create_key),
+        )
+        .route("/api/v1/keys/{id}", delete(identity::revoke_key))
+        .route(
+            "/api/v1/access-requests",
+            get(identity::access_requests).post(identity::request_access),
+        )
+        .route(
+            "/api/v1/access-requests/{id}/approve",
+            post(identity::approve),
+        )
+        .route(
+            "/api/v1/access-requests/{id}/reject",
+            post(identity::reject),
+        )
+        .route("/api/v1/grants", get(identity::grants))
+        .route("/api/v1/grants/{id}", delete(identity::revoke_grant))
+        .route("/api/v1/audit", get(identity::audit))
+        .route("/api/v1/audit/verify", get(identity::verify_audit))
+        // registry metadata
+        .route("/api/v1/sites", get(meta::sites))
+        .route("/api/v1/sites/{code}", get(meta::site))
+        .route("/api/v1/sites/{code}/latest", get(data::latest))
+        .route("/api/v1/enterprises", get(meta::enterprises))
+        .route("/api/v1/outlets", get(meta::outlets))
+        .route("/api/v1/permits", get(meta::permits))
+        .route("/api/v1/datasets", get(meta::datasets))
+        .route("/api/v1/datasets/{name}", get(meta::dataset))
+        .route("/api/v1/registry/{kind}", post(meta::write))
+        // data
+        .route(
+            "/api/v1/observations",
+            get(data::observations)
+                .post(observations::post)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/api/v1/aqi/latest", get(data::aqi_latest))
+        .route("/api/v1/aqi", get(data::aqi))
+        .route("/api/v1/sql", post(sql::post))
+        // the gateway, for operators
+        .route("/api/v1/ingest/stats", get(ops::stats))
         .route("/api/v1/quarantine", get(quarantine::list))
-        .route("/api/v1/devices/{mn}/frames", get(frames))
+        .route("/api/v1/devices/{mn}/frames", get(ops::frames))
         .route(
             "/api/v1/devices/{mn}/commands",
             get(commands::of_device).post(commands::send),
         )
         .route("/api/v1/commands/{id}", get(commands::get))
-        .route("/api/v1/forward", get(forward))
-        .route(
-            "/api/v1/observations",
-            post(observations::post).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
-        )
-        .with_state(state)
+        .route("/api/v1/forward", get(ops::forward))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    let cors = cache::cors(&state.config.cors_origins);
+    api.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        audit::layer,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        cache::layer,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        limit::layer,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::authenticate,
+    ))
+    .layer(cors)
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        cache::security_headers,
+    ))
+    .with_state(state)
 }
 
-/// An API error: an HTTP status, a stable code and a message for people.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
-
-impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({"code": self.code, "message": self.message})),
-        )
-            .into_response()
-    }
-}
-
-async fn health() -> Json<Value> {
+/// Is the server up.
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, body = Object)))]
+pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-async fn stats(State(state): State<ApiState>) -> Json<Value> {
-    let hj212: Map<String, Value> = state
-        .hj212
-        .values()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.into()))
-        .collect();
-    let p = state.pipeline.stats();
-    let load = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
-    let archive = state.frames.archive().map(|a| {
-        json!({
-            "frames_written": a.written(),
-            "frames_dropped": a.dropped(),
-        })
-    });
-    let (frames, bytes) = state.frames.kept();
-    Json(json!({
-        "hj212": hj212,
-        "frame_log": {"frames": frames, "bytes": bytes},
-        "frame_archive": archive,
-        "pipeline": {
-            "writes": load(&p.writes),
-            "rows_accepted": load(&p.rows_accepted),
-            "rows_rejected": load(&p.rows_rejected),
-            "rows_flagged": load(&p.rows_flagged),
-            "write_errors": load(&p.write_errors),
-        },
-    }))
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(Code::NotFound, format!("no route {}", uri.path()))
 }
 
-async fn forward(State(state): State<ApiState>) -> Json<Value> {
-    Json(json!({ "upstreams": state.forwarding.status() }))
-}
-
-/// `?after=SEQ&limit=N` of the frames route.
-#[derive(Debug, serde::Deserialize)]
-struct FramesQuery {
-    #[serde(default)]
-    after: u64,
-    #[serde(default = "default_limit")]
-    limit: usize,
-    /// A window of the archive instead of the recent frames in memory.
-    from: Option<String>,
-    to: Option<String>,
-}
-
-fn default_limit() -> usize {
-    100
-}
-
-async fn frames(
-    State(state): State<ApiState>,
-    Path(mn): Path<String>,
-    Query(q): Query<FramesQuery>,
-) -> Result<Json<Value>, ApiError> {
-    if q.from.is_some() || q.to.is_some() {
-        return frame_archive::window(&state, mn, &q).await;
-    }
-    Ok(Json(json!({
-        "mn": mn,
-        "frames": state.frames.frames(&mn, q.after, q.limit),
-    })))
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        Code::MethodNotAllowed,
+        format!("{method} is not allowed on {}", uri.path()),
+    )
 }
 
 fn content_type(headers: &HeaderMap) -> &str {

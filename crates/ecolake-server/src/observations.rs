@@ -11,32 +11,52 @@
 //! - 400 `bad_body` when the body cannot be read at all, 415 `unsupported_media_type` for
 //!   another content type, 413 when it exceeds [`MAX_BODY_BYTES`], 503 `not_stored` when the
 //!   store failed (nothing of the request is acknowledged; send it again).
+//!
+//! Who may send: operators and admins any rows; an enterprise the rows of its own outlets
+//! (other rows are refused one by one, `not an outlet of your enterprise`); keys need the
+//! scope `ingest`.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use ecolake_ingest::{read_body, FileFormat, ImportOptions, MAX_REJECTED_SHOWN};
 use ecolake_qc::Origin;
 use serde_json::{json, Value};
 
-use crate::{content_type, ApiError, ApiState};
+use crate::access::Access;
+use crate::auth::{Caller, Need};
+use crate::error::{ApiError, Code};
+use crate::{content_type, ApiState};
 
 /// The largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 << 20;
 
+/// Send observations (JSON array, NDJSON or CSV with the columns of `ecolake import`).
+#[utoipa::path(post, path = "/api/v1/observations", tag = "data",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Object), (status = 422, body = Object),
+        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub(crate) async fn post(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Need::Ingest)?;
+    let own = match caller.enterprise() {
+        Some(_) => {
+            let catalog = state.catalog.get(&state.registry).await?;
+            Some(Access::of(&state, &caller, &catalog).await?.own_sites)
+        }
+        None => None,
+    };
     let format = match content_type(&headers) {
         "application/json" | "application/x-ndjson" | "application/jsonl" => FileFormat::Json,
         "text/csv" => FileFormat::Csv,
         other => {
             return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 format!(
                 "Content-Type `{other}`: send application/json, application/x-ndjson or text/csv"
             ),
@@ -49,11 +69,11 @@ pub(crate) async fn post(
     };
     let parsed = tokio::task::spawn_blocking(move || read_body("body", &body, format, &options))
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+        .map_err(|e| ApiError::new(Code::Internal, e.to_string()))?
         .map_err(|e| {
             let text = e.to_string();
             let text = text.strip_prefix("body: ").unwrap_or(&text).to_owned();
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_body", text)
+            ApiError::new(Code::BadBody, text)
         })?;
     let mut errors: Vec<(u64, String)> = parsed
         .rejected
@@ -66,23 +86,48 @@ pub(crate) async fn post(
     let received_ms = chrono::Utc::now().timestamp_millis();
     for batch in parsed.batches {
         let rows = batch.num_rows();
+        let (batch, kept) = match &own {
+            Some(own) => {
+                let (batch, kept) = own_rows(batch, own)?;
+                for (row, keep) in kept.iter().enumerate() {
+                    if !keep {
+                        rejected += 1;
+                        let line = parsed.lines.get(base + row).copied().unwrap_or(0);
+                        errors.push((line, "not an outlet of your enterprise".to_owned()));
+                    }
+                }
+                (batch, Some(kept))
+            }
+            None => (batch, None),
+        };
+        if batch.num_rows() == 0 {
+            base += rows;
+            continue;
+        }
         let written = state
             .pipeline
             .submit(batch, Origin::Live { received_ms })
             .await
-            .map_err(|e| {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_stored", e.to_string())
-            })?
+            .map_err(|e| ApiError::new(Code::NotStored, e.to_string()))?
             .map_err(|e| {
                 ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "not_stored",
+                    Code::NotStored,
                     format!("the store failed, nothing of this request is acknowledged: {e}"),
                 )
             })?;
         accepted += written.accepted as u64;
         rejected += written.rejected.len() as u64;
         for (row, reason) in written.rejected {
+            // The row's position in the parsed batch, before the refused rows were left out.
+            let row = match &kept {
+                Some(kept) => kept
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| **k)
+                    .nth(row)
+                    .map_or(row, |(i, _)| i),
+                None => row,
+            };
             let line = parsed.lines.get(base + row).copied().unwrap_or(0);
             errors.push((line, reason));
         }
@@ -107,4 +152,24 @@ pub(crate) async fn post(
                 .collect::<Vec<_>>(),
         })),
     ))
+}
+
+/// The rows of `batch` whose site is one of `own`, and which rows those were.
+fn own_rows(
+    batch: arrow::record_batch::RecordBatch,
+    own: &std::collections::BTreeSet<String>,
+) -> Result<(arrow::record_batch::RecordBatch, Vec<bool>), ApiError> {
+    use arrow::array::{Array, AsArray, BooleanArray};
+    let site = batch
+        .column_by_name("site")
+        .ok_or_else(|| ApiError::internal("parsed observations without a site column"))?;
+    let site = arrow::compute::cast(site, &arrow::datatypes::DataType::Utf8)
+        .map_err(ApiError::internal)?;
+    let site = site.as_string::<i32>();
+    let kept: Vec<bool> = (0..site.len())
+        .map(|i| site.is_valid(i) && own.contains(site.value(i)))
+        .collect();
+    let mask = BooleanArray::from(kept.clone());
+    let batch = arrow::compute::filter_record_batch(&batch, &mask).map_err(ApiError::internal)?;
+    Ok((batch, kept))
 }

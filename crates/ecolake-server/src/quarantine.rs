@@ -5,11 +5,19 @@
 //! MN (with its password) lets its next uploads in.
 
 use axum::extract::State;
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::{json, Value};
 
+use crate::auth::{Caller, Need};
+use crate::error::ApiError;
 use crate::ApiState;
 
-pub(crate) async fn list(State(state): State<ApiState>) -> Json<Value> {
-    Json(json!({ "quarantined": state.frames.quarantined() }))
+/// The quarantined MNs (operators).
+#[utoipa::path(get, path = "/api/v1/quarantine", tag = "ingest", responses((status = 200, body = Object)))]
+pub(crate) async fn list(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Need::Operate)?;
+    Ok(Json(json!({ "quarantined": state.frames.quarantined() })))
 }

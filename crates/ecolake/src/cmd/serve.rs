@@ -23,6 +23,7 @@ use tracing::warn;
 
 use super::report;
 
+mod api;
 mod config;
 mod wiring;
 
@@ -91,6 +92,17 @@ pub struct ServeArgs {
     /// [default: 256]
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u32).range(8..))]
     memtable_mib: Option<u32>,
+    /// Also accept HJ 212 over TLS here (with `--tls-cert`; devices that speak plain TCP keep
+    /// using `--hj212`).
+    #[arg(long, value_name = "ADDR", requires = "tls_cert")]
+    hj212_tls: Option<SocketAddr>,
+    /// A PEM certificate chain: serve HTTP over TLS, and HJ 212 on `--hj212-tls` (with
+    /// `--tls-key`).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
@@ -125,9 +137,28 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     };
     let store = Arc::new(Store::open_as(data_dir, config, "ecolake serve").await?);
     let registry = super::registry::open(data_dir, args.registry.as_deref()).await?;
+    let api_config = api::api_config(args)?;
+    api::bootstrap(&registry).await?;
     let directory = Arc::new(RegistryDirectory::default());
     let devices = directory.reload(&registry).await?;
 
+    // A bad certificate or key stops the start, before anything listens.
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(ecolake_server::tls::server_config(cert, key)?),
+        _ => None,
+    };
+    anyhow::ensure!(
+        args.hj212_tls.is_none() || tls.is_some(),
+        "hj212_tls needs tls_cert and tls_key"
+    );
+    let hj212_tls_listener = match args.hj212_tls {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for HJ 212 over TLS on {addr}"))?,
+        ),
+        None => None,
+    };
     let hj212_listener = TcpListener::bind(args.hj212)
         .await
         .with_context(|| format!("listening for HJ 212 on {}", args.hj212))?;
@@ -165,12 +196,22 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
         stopped.clone(),
     )
     .with_context(|| format!("reading the forwarding cursors in {}", data_dir.display()))?;
+    let (audit, audit_task) = ecolake_server::audit::AuditSink::start(registry.clone());
     let api = ecolake_server::router(ecolake_server::ApiState {
         hj212: gateway.stats().clone(),
         pipeline: pipeline.clone(),
         frames: gateway.frames().clone(),
         commands: gateway.commands().clone(),
         forwarding,
+        catalog: Arc::new(ecolake_server::catalog::CatalogCache::new(
+            ecolake_server::catalog::Catalog::read(&registry).await?,
+        )),
+        registry: registry.clone(),
+        store: store.clone(),
+        query_runtime: ecolake_query::sandbox::runtime(&ecolake_query::QueryConfig::default())?,
+        audit,
+        limiter: Arc::new(ecolake_server::limit::RateLimiter::default()),
+        config: Arc::new(api_config),
     });
     let subscriber = mqtt_config.map(|c| {
         report(format_args!(
@@ -180,15 +221,41 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
         tokio::spawn(mqtt::subscribe(c, gateway.clone(), stopped.clone()))
     });
     let (hj212_addr, http_addr) = (hj212_listener.local_addr()?, http_listener.local_addr()?);
+    let hj212_tls_addr = match &hj212_tls_listener {
+        Some(l) => Some(l.local_addr()?),
+        None => None,
+    };
+    let gateway_tls = match (hj212_tls_listener, &tls) {
+        (Some(listener), Some(config)) => Some(tokio::spawn(hj212::serve_tls(
+            listener,
+            gateway.clone(),
+            config.clone(),
+            stopped.clone(),
+        ))),
+        _ => None,
+    };
     let gateway = tokio::spawn(hj212::serve(hj212_listener, gateway, stopped.clone()));
     let mut http_stop = stopped.clone();
-    let http = tokio::spawn(async move {
-        axum::serve(http_listener, api)
-            .with_graceful_shutdown(async move {
-                let _ = http_stop.wait_for(|s| *s).await;
-            })
+    let http_shutdown = async move {
+        let _ = http_stop.wait_for(|s| *s).await;
+    };
+    let http = match tls {
+        Some(config) => tokio::spawn(ecolake_server::tls::serve_tls(
+            http_listener,
+            api,
+            config,
+            http_shutdown,
+        )),
+        None => tokio::spawn(async move {
+            axum::serve(
+                http_listener,
+                api.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(http_shutdown)
             .await
-    });
+        }),
+    };
+    let anchor = tokio::spawn(api::anchor_audit(registry.clone(), stopped.clone()));
     let (archive_stop, archive_stopped) = watch::channel(false);
     let archive_task = frame_archive.map(|a| tokio::spawn(archive::keep(a, archive_stopped)));
     let coverage = tokio::spawn(keep_coverage(
@@ -213,7 +280,15 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     // Listen for signals before saying we serve: a SIGTERM right after must stop us cleanly.
     let shutdown = shutdown_signal()?;
     report(format_args!("hj212 listening on {hj212_addr}"));
+    if let Some(addr) = hj212_tls_addr {
+        report(format_args!("hj212 (tls) listening on {addr}"));
+    }
     report(format_args!("http listening on {http_addr}"));
+    if args.tls_cert.is_some() {
+        report(format_args!(
+            "http is served over TLS: https://{http_addr}/"
+        ));
+    }
     for upstream in &args.forward {
         report(format_args!(
             "forwarding {} devices to {} ({})",
@@ -230,10 +305,17 @@ async fn serve(data_dir: &Path, args: &Settings) -> anyhow::Result<ExitCode> {
     report(format_args!("stopping: no new connections; flushing"));
     let _ = stop.send(true);
     gateway.await.context("the HJ 212 server")?;
+    if let Some(g) = gateway_tls {
+        g.await.context("the HJ 212 server over TLS")?;
+    }
     if let Some(s) = subscriber {
         s.await.context("the MQTT subscriber")??;
     }
     http.await.context("the HTTP server")??;
+    // The router held the last audit sinks: the writer appends what is queued and ends.
+    audit_task.await.context("the audit log writer")?;
+    anchor.await.context("the audit anchor")?;
+    api::anchor(&registry).await;
     // No source records frames any more: the archive writes the last ones.
     let _ = archive_stop.send(true);
     if let Some(a) = archive_task {

@@ -7,10 +7,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs the binary in `cwd` without stdin.
+/// Runs the binary in `cwd` without stdin (with the test servers' admin token in
+/// `ECOLAKE_TOKEN`, for the commands that call a server's API).
 pub fn ecolake_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ecolake"))
         .args(args)
+        .env("ECOLAKE_TOKEN", server::ADMIN_TOKEN)
         .current_dir(cwd)
         .stdin(Stdio::null())
         .output()

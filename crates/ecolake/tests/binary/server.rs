@@ -8,10 +8,40 @@ use std::time::{Duration, Instant};
 
 use super::path_str;
 
+/// The admin token every test server starts with (`ECOLAKE_BOOTSTRAP_TOKEN`); the helpers below
+/// send it unless a test names another credential.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Answer {
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
+    }
+
+    /// A header's value (names are case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A running `ecolake serve`.
 pub struct Server {
     pub child: Child,
     pub hj212: String,
+    /// `--hj212-tls`'s address, if given.
+    pub hj212_tls: Option<String>,
     pub http: String,
     pub log: Arc<Mutex<Vec<String>>>,
 }
@@ -28,6 +58,7 @@ impl Server {
             .args(["--hj212", hj212, "--http", "127.0.0.1:0"])
             .args(extra)
             .env("ECOLAKE_LOG", "warn,ecolake_ingest=info")
+            .env("ECOLAKE_BOOTSTRAP_TOKEN", ADMIN_TOKEN)
             .current_dir(cwd)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -56,40 +87,77 @@ impl Server {
                 .unwrap()
         };
         let (hj212, http) = (addr("hj212 listening on "), addr("http listening on "));
+        let hj212_tls = log.lock().unwrap().iter().find_map(|l| {
+            l.strip_prefix("hj212 (tls) listening on ")
+                .map(str::to_owned)
+        });
         Server {
             child,
             hj212,
+            hj212_tls,
             http,
             log,
         }
     }
 
+    /// `GET path` as the admin: the raw answer (status line, headers, body).
     pub fn get(&self, path: &str) -> String {
-        let mut s = std::net::TcpStream::connect(&self.http).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        raw(
+            &self.http,
+            &format!(
+                "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+                 Authorization: Bearer {ADMIN_TOKEN}\r\n\r\n"
+            ),
         )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
     }
 
-    /// POSTs `body`; the status code and the JSON answer.
+    /// POSTs `body` as the admin; the status code and the JSON answer.
     pub fn post(&self, path: &str, content_type: &str, body: &str) -> (u16, serde_json::Value) {
-        let mut s = std::net::TcpStream::connect(&self.http).unwrap();
-        write!(
-            s,
-            "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let status = out[9..12].parse().unwrap();
-        let json = serde_json::from_str(out.split("\r\n\r\n").nth(1).unwrap()).unwrap();
-        (status, json)
+        let a = self.request("POST", path, Some(ADMIN_TOKEN), Some((content_type, body)));
+        (a.status, a.json())
+    }
+
+    /// Any request: `token` for `Authorization: Bearer` (none: anonymous), an optional body
+    /// with its content type. Chunked answers are joined.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &str)>,
+    ) -> Answer {
+        self.request_with(method, path, token, body, &[])
+    }
+
+    /// [`Server::request`] with more headers.
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, &str)>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+        if let Some(t) = token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        for (n, v) in headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
+        }
+        let body = match body {
+            Some((ct, b)) => {
+                head.push_str(&format!(
+                    "Content-Type: {ct}\r\nContent-Length: {}\r\n",
+                    b.len()
+                ));
+                b
+            }
+            None => "",
+        };
+        head.push_str("\r\n");
+        head.push_str(body);
+        parse_answer(&raw(&self.http, &head))
     }
 
     /// SIGTERM; the exit must be clean.
@@ -111,6 +179,49 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends `request` and reads the whole answer.
+fn raw(addr: &str, request: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An HTTP/1.1 answer's parts (a chunked body joined).
+fn parse_answer(raw: &str) -> Answer {
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((raw, ""));
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or("")[9..12].parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    let body = if chunked {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 || tail.len() < n {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = tail[n..].strip_prefix("\r\n").unwrap_or(&tail[n..]);
+        }
+        out
+    } else {
+        body.to_owned()
+    };
+    Answer {
+        status,
+        headers,
+        body,
     }
 }
 

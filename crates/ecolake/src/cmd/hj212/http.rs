@@ -1,11 +1,16 @@
 //! The few HTTP calls the `hj212` commands make to a running server (`ecolake serve --http`):
-//! HTTP/1.1 on a plain TCP connection, one request per connection, JSON answers.
+//! HTTP/1.1 on a plain TCP connection, one request per connection, JSON answers. The device
+//! routes are for operators: the token in `ECOLAKE_TOKEN` (an operator's or admin's API key)
+//! goes in `Authorization: Bearer`.
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
 use serde_json::Value;
+
+/// The environment variable holding the API token the commands send.
+pub const TOKEN_ENV: &str = "ECOLAKE_TOKEN";
 
 /// `GET path`: the JSON body of a 2xx answer.
 pub fn get(server: &str, path: &str) -> anyhow::Result<Value> {
@@ -26,6 +31,9 @@ fn call(server: &str, method: &str, path: &str, body: Option<&Value>) -> anyhow:
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\nAccept: application/json\r\n"
     )?;
+    if let Ok(token) = std::env::var(TOKEN_ENV) {
+        write!(stream, "Authorization: Bearer {}\r\n", token.trim())?;
+    }
     if method == "POST" {
         write!(
             stream,
@@ -46,7 +54,13 @@ fn call(server: &str, method: &str, path: &str, body: Option<&Value>) -> anyhow:
             .ok()
             .and_then(|v| v["message"].as_str().map(str::to_owned))
             .unwrap_or_else(|| body.to_owned());
-        bail!("{method} {path} on {server}: HTTP {status}: {message}");
+        let hint = match status {
+            "401" if std::env::var(TOKEN_ENV).is_err() => {
+                format!(" (set {TOKEN_ENV} to an operator's API key)")
+            }
+            _ => String::new(),
+        };
+        bail!("{method} {path} on {server}: HTTP {status}: {message}{hint}");
     }
     serde_json::from_str(body).with_context(|| format!("{server}{path}: not JSON"))
 }

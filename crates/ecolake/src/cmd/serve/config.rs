@@ -40,6 +40,12 @@ pub struct ConfigFile {
     pub frame_retention_days: Option<u32>,
     pub quarantine_unknown: Option<bool>,
     pub memtable_mib: Option<u32>,
+    pub hj212_tls: Option<SocketAddr>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// The HTTP API's settings (`[api]`; only in the file).
+    #[serde(default)]
+    pub api: ApiSection,
     /// Upstream platforms to forward to (`[[forward]]` tables; only in the file).
     #[serde(default)]
     pub forward: Vec<Upstream>,
@@ -54,6 +60,14 @@ impl ConfigFile {
             .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
         if let (Some(rules), Some(folder)) = (&file.qc_rules, path.parent()) {
             file.qc_rules = Some(folder.join(rules));
+        }
+        for p in [&mut file.tls_cert, &mut file.tls_key]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(folder) = path.parent() {
+                *p = folder.join(&*p);
+            }
         }
         let mut names = std::collections::HashSet::new();
         for upstream in &file.forward {
@@ -71,6 +85,35 @@ impl ConfigFile {
     }
 }
 
+/// `[api]` of the config file: quotas, proxies, CORS, hidden fields, query limits.
+#[derive(Debug, Default, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSection {
+    /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Origins a browser may call the API from.
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    /// Per registry list, fields shown only to staff (and an enterprise's own rows to it).
+    #[serde(default)]
+    pub hidden_fields: std::collections::BTreeMap<String, Vec<String>>,
+    /// Requests per minute of a signed-in caller [default: 600].
+    pub rate_per_min: Option<u32>,
+    /// Requests per hour of a signed-in caller [default: 20000].
+    pub rate_per_hour: Option<u32>,
+    /// Requests per minute of an anonymous client address [default: 60].
+    pub anonymous_rate_per_min: Option<u32>,
+    /// Requests per hour of an anonymous client address [default: 2000].
+    pub anonymous_rate_per_hour: Option<u32>,
+    /// Rows one query or download answers at most [default: 1000000].
+    pub sql_max_rows: Option<usize>,
+    /// Seconds one query may run [default: 30].
+    pub sql_timeout_s: Option<u64>,
+    /// Hours a login session lasts [default: 12].
+    pub session_ttl_h: Option<u64>,
+}
+
 /// What `ecolake serve` runs with.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -86,6 +129,10 @@ pub struct Settings {
     pub frame_retention_days: u32,
     pub quarantine_unknown: bool,
     pub memtable_mib: u32,
+    pub hj212_tls: Option<SocketAddr>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub api: ApiSection,
     pub forward: Vec<Upstream>,
 }
 
@@ -140,6 +187,10 @@ impl Settings {
                 .memtable_mib
                 .or(file.memtable_mib)
                 .unwrap_or(DEFAULT_MEMTABLE_MIB),
+            hj212_tls: args.hj212_tls.or(file.hj212_tls),
+            tls_cert: args.tls_cert.clone().or(file.tls_cert),
+            tls_key: args.tls_key.clone().or(file.tls_key),
+            api: file.api,
             forward: file.forward,
         }
     }
@@ -290,7 +341,7 @@ mod tests {
             .lines()
             .filter_map(|l| {
                 l.strip_prefix("# ")
-                    .filter(|l| l.contains(" = ") || l.starts_with("[["))
+                    .filter(|l| l.contains(" = ") || l.starts_with('['))
             })
             .map(|l| format!("{l}\n"))
             .collect();
@@ -310,6 +361,26 @@ mod tests {
             "the store's own default"
         );
         assert!(file.mqtt.is_some() && file.registry.is_some() && file.lake.is_some());
+        assert!(file.tls_cert.is_some() && file.tls_key.is_some());
+        let rate = ecolake_server::RateLimits::default();
+        let api = ecolake_server::ApiConfig::default();
+        assert_eq!(file.api.rate_per_min, Some(rate.per_min));
+        assert_eq!(file.api.rate_per_hour, Some(rate.per_hour));
+        assert_eq!(
+            file.api.anonymous_rate_per_min,
+            Some(rate.anonymous_per_min)
+        );
+        assert_eq!(
+            file.api.anonymous_rate_per_hour,
+            Some(rate.anonymous_per_hour)
+        );
+        assert_eq!(file.api.sql_max_rows, Some(api.sql_max_rows));
+        assert_eq!(file.api.sql_timeout_s, Some(api.sql_timeout.as_secs()));
+        assert_eq!(
+            file.api.session_ttl_h,
+            Some(api.session_ttl.as_secs() / 3600)
+        );
+        assert_eq!(file.api.hidden_fields["enterprises"], ["lon", "lat"]);
         assert!(file.qc_rules.is_some());
         // The forwarding example is valid and shows the defaults.
         let [upstream] = &file.forward[..] else {
