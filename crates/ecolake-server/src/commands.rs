@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -21,40 +21,48 @@ use ecolake_ingest::hj212::commands::{CommandError, Exchange, Request};
 use serde_json::{json, Value};
 
 use crate::auth::{Caller, Need};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, ApiPath, Code};
 use crate::ApiState;
 
 /// Longest wait a caller may ask for.
 const MAX_WAIT_S: u64 = 600;
 
 /// The body of a request.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"cn": 2061, "params": {"BeginTime": "20250301000000", "EndTime": "20250301230000"}}))]
 pub(crate) struct Body {
+    /// The command's CN (HJ 212).
     cn: u16,
+    /// Its parameters.
     #[serde(default)]
     params: BTreeMap<String, String>,
+    /// Seconds to wait for each answer (1–99).
+    #[schema(minimum = 1, maximum = 99)]
     over_time_s: Option<u64>,
+    /// Retries (1–99).
+    #[schema(minimum = 1, maximum = 99)]
     re_count: Option<u32>,
 }
 
 /// `?wait=SECONDS`.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct Wait {
     /// Seconds to wait for the exchange to end (at most 600).
     wait: Option<u64>,
 }
 
 /// Send a command to a device (operators).
-#[utoipa::path(post, path = "/api/v1/devices/{mn}/commands", tag = "ingest",
+#[utoipa::path(post, path = "/api/v1/devices/{mn}/commands", tag = "ingest", operation_id = "send_command",
     params(("mn" = String, Path, description = "The device's MN"), Wait),
-    request_body = Object,
+    request_body = Body,
     responses((status = 200, body = Object), (status = 202, body = Object),
         (status = 409, body = crate::error::ErrorBody)))]
 pub(crate) async fn send(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(mn): Path<String>,
+    ApiPath(mn): ApiPath<String>,
     wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
     body: Result<Json<Body>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -92,13 +100,13 @@ pub(crate) async fn send(
 }
 
 /// A device's commands, newest first (operators).
-#[utoipa::path(get, path = "/api/v1/devices/{mn}/commands", tag = "ingest",
+#[utoipa::path(get, path = "/api/v1/devices/{mn}/commands", tag = "ingest", operation_id = "device_commands",
     params(("mn" = String, Path, description = "The device's MN")),
     responses((status = 200, body = Object)))]
 pub(crate) async fn of_device(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(mn): Path<String>,
+    ApiPath(mn): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Need::Operate)?;
     Ok(Json(
@@ -107,13 +115,13 @@ pub(crate) async fn of_device(
 }
 
 /// One command (operators).
-#[utoipa::path(get, path = "/api/v1/commands/{id}", tag = "ingest",
+#[utoipa::path(get, path = "/api/v1/commands/{id}", tag = "ingest", operation_id = "command",
     params(("id" = u64, Path, description = "The command's id"), Wait),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub(crate) async fn get(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<u64>,
+    ApiPath(id): ApiPath<u64>,
     wait: Result<Query<Wait>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Exchange>, ApiError> {
     caller.require(Need::Operate)?;

@@ -10,7 +10,7 @@
 //! - `GET /api/v1/aqi/latest?division=|bbox=`: the newest hourly AQI of each air site.
 //! - `GET /api/v1/aqi?site=&from=&to=&report=daily|hourly`: a site's AQI reports.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::{Extension, Json};
 use ecolake_registry::SqlTable;
@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::catalog::Catalog;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, ApiPath, Code};
 use crate::ApiState;
 
 /// The registry tables `caller` sees in SQL: every table less the fields hidden from callers
@@ -52,6 +52,7 @@ pub(crate) fn visible_tables(
 
 /// `GET /api/v1/observations`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ObservationsQuery {
     /// Site or outlet codes, comma-separated.
@@ -78,7 +79,10 @@ pub struct ObservationsQuery {
 
 /// Observations, raw or aggregated.
 #[utoipa::path(get, path = "/api/v1/observations", tag = "data", params(ObservationsQuery),
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "`format=json` (default): a page; `format=csv`: the rows", content(
+            (Object = "application/json"),
+            (String = "text/csv"))),
+        (status = 400, body = crate::error::ErrorBody)))]
 pub(crate) async fn observations(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
@@ -95,13 +99,14 @@ pub(crate) async fn observations(
 pub(crate) async fn latest(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     crate::series::latest(&state, &caller, &code).await
 }
 
 /// `GET /api/v1/aqi/latest`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AqiLatestQuery {
     /// Sites in this division (GB/T 2260; a province or city covers what is below).
@@ -124,6 +129,7 @@ pub(crate) async fn aqi_latest(
 
 /// `GET /api/v1/aqi`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AqiQuery {
     /// The site.

@@ -216,6 +216,51 @@ impl From<axum::extract::rejection::PathRejection> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::BytesRejection> for ApiError {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        let code = match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
+            _ => Code::BadBody,
+        };
+        ApiError::new(code, e.body_text())
+    }
+}
+
+/// axum's `Path`, rejected in the one format (`bad_query`: a malformed segment, such as a
+/// non-number id or invalid percent-encoding) instead of axum's plain text.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        let axum::extract::Path(t) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiPath(t))
+    }
+}
+
+/// A request body's bytes, rejected in the one format (`payload_too_large` beyond the route's
+/// limit, `bad_body` when it cannot be read) instead of axum's plain text.
+#[derive(Debug)]
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Ok(ApiBytes(axum::body::Bytes::from_request(req, state).await?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@
 //! - `GET /api/v1/audit?after=ID&limit=N` (admins): the audit log; `GET /api/v1/audit/verify`
 //!   (admins): the chain checked.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use ecolake_registry::{NewKey, Role, Scopes};
@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use crate::access::Access;
 use crate::auth::{Caller, Need};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiError, ApiPath, Code};
 use crate::ApiState;
 
 /// A login.
@@ -122,16 +122,23 @@ pub(crate) async fn me(
 #[serde(deny_unknown_fields)]
 pub struct KeyRequest {
     /// What the key is for.
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"
+    )]
     pub name: String,
     /// The user the key acts for (its role, enterprise and department).
     pub user: Option<String>,
     /// The key's role when it acts for no user.
+    #[schema(pattern = "^(admin|operator|analyst|enterprise|public)$")]
     pub role: Option<String>,
     /// The enterprise of an `enterprise` key.
     pub enterprise: Option<String>,
     /// The department of the key.
     pub department: Option<String>,
     /// `;`-separated scopes (`read;sql;ingest;admin`); default: the role's.
+    #[schema(pattern = "^(read|sql|ingest|admin)(;(read|sql|ingest|admin))*$")]
     pub scopes: Option<String>,
     /// Expiry, RFC 3339.
     pub expires: Option<String>,
@@ -208,7 +215,7 @@ pub(crate) async fn keys(
 pub(crate) async fn revoke_key(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Need::Admin)?;
     let key = state
@@ -226,6 +233,7 @@ pub struct AccessRequestBody {
     /// The conditional dataset.
     pub dataset: String,
     /// What the data is for.
+    #[schema(min_length = 1, max_length = 2000)]
     pub purpose: String,
 }
 
@@ -249,6 +257,7 @@ pub(crate) async fn request_access(
 
 /// `?status=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct StatusQuery {
     /// `pending`, `approved` or `rejected`.
@@ -290,7 +299,7 @@ pub struct Decision {
 pub(crate) async fn approve(
     state: State<ApiState>,
     caller: Extension<Caller>,
-    id: Path<i64>,
+    id: ApiPath<i64>,
     body: Result<Json<Decision>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     decide(state, caller, id, body, true).await
@@ -303,7 +312,7 @@ pub(crate) async fn approve(
 pub(crate) async fn reject(
     state: State<ApiState>,
     caller: Extension<Caller>,
-    id: Path<i64>,
+    id: ApiPath<i64>,
     body: Result<Json<Decision>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     decide(state, caller, id, body, false).await
@@ -312,7 +321,7 @@ pub(crate) async fn reject(
 async fn decide(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: Result<Json<Decision>, axum::extract::rejection::JsonRejection>,
     approve: bool,
 ) -> Result<Json<Value>, ApiError> {
@@ -353,7 +362,7 @@ pub(crate) async fn grants(
 pub(crate) async fn revoke_grant(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Need::Operate)?;
     let grant = state
@@ -366,6 +375,7 @@ pub(crate) async fn revoke_grant(
 
 /// `?after=ID&limit=N`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Records after this id.

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::Extension;
 use axum::Json;
 use base64::Engine as _;
@@ -25,7 +25,7 @@ use serde_json::{json, Map, Value};
 use crate::access::Access;
 use crate::auth::Caller;
 use crate::cache::Cacheable;
-use crate::error::{ApiError, Code};
+use crate::error::{ApiBytes, ApiError, ApiPath, Code};
 use crate::ApiState;
 
 /// How long a cache may serve registry metadata.
@@ -36,6 +36,7 @@ pub const MAX_LIMIT: usize = 1000;
 
 /// The query of a list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// A GB/T 2260 division code; `110000` covers `11xxxx`, `110100` covers `1101xx`.
@@ -359,7 +360,7 @@ list_handler!(
 pub(crate) async fn site(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<(Extension<Cacheable>, Json<Value>), ApiError> {
     Ok((
         Extension(METADATA),
@@ -374,7 +375,7 @@ pub(crate) async fn site(
 pub(crate) async fn dataset(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(mut v) = one(&state, &caller, List::Datasets, &name).await?;
     let catalog = state.catalog.get(&state.registry).await?;
@@ -415,6 +416,7 @@ async fn one(
 
 /// `?partial=true`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WriteQuery {
     /// Apply the good rows when some are refused (default: all or nothing).
@@ -426,18 +428,20 @@ pub struct WriteQuery {
 /// objects or a CSV file with the columns of `ecolake registry import --kind KIND`, checked
 /// and audited the same way. Answer: `{"kind", "rows", "applied", "errors": [{"line",
 /// "reason"}]}`, 422 when rows were refused and none applied.
-#[utoipa::path(post, path = "/api/v1/registry/{kind}", tag = "registry",
+#[utoipa::path(post, path = "/api/v1/registry/{kind}", tag = "registry", operation_id = "registry_write",
     params(("kind" = String, Path, description = "sites, enterprises, outlets, permits, permit_limits, devices, datasets …"), WriteQuery),
-    request_body(content = Object, description = "A JSON array of rows, or CSV"),
+    request_body(description = "A JSON array of rows, or CSV", content(
+        (Vec<Object> = "application/json"),
+        (String = "text/csv"))),
     responses((status = 200, body = Object), (status = 422, body = Object),
         (status = 403, body = crate::error::ErrorBody)))]
 pub(crate) async fn write(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(kind): Path<String>,
+    ApiPath(kind): ApiPath<String>,
     q: Result<Query<WriteQuery>, axum::extract::rejection::QueryRejection>,
     headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     use ecolake_registry::{Format, ImportOptions, Kind};
     caller.require(crate::auth::Need::Operate)?;

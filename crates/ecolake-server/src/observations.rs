@@ -16,7 +16,6 @@
 //! (other rows are refused one by one, `not an outlet of your enterprise`); keys need the
 //! scope `ingest`.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
@@ -26,22 +25,26 @@ use serde_json::{json, Value};
 
 use crate::access::Access;
 use crate::auth::{Caller, Need};
-use crate::error::{ApiError, Code};
+use crate::error::{ApiBytes, ApiError, Code};
 use crate::{content_type, ApiState};
 
 /// The largest body accepted.
 pub const MAX_BODY_BYTES: usize = 64 << 20;
 
 /// Send observations (JSON array, NDJSON or CSV with the columns of `ecolake import`).
-#[utoipa::path(post, path = "/api/v1/observations", tag = "data",
-    request_body(content = String, content_type = "text/csv"),
+#[utoipa::path(post, path = "/api/v1/observations", tag = "data", operation_id = "post_observations",
+    request_body(description = "The columns of `ecolake import`", content(
+        (String = "text/csv"),
+        (Vec<Object> = "application/json"),
+        (String = "application/x-ndjson"))),
     responses((status = 200, body = Object), (status = 422, body = Object),
-        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody), (status = 415, body = crate::error::ErrorBody)))]
 pub(crate) async fn post(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     headers: HeaderMap,
-    body: Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Need::Ingest)?;
     let own = match caller.enterprise() {

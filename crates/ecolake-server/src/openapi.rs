@@ -32,7 +32,7 @@ use crate::{commands, data, error, identity, meta, observations, ops, quarantine
         commands::send, commands::of_device, commands::get,
     ),
     components(schemas(error::ErrorBody, error::Code, meta::Page)),
-    modifiers(&Bearer),
+    modifiers(&Bearer, &Errors),
     security((), ("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -46,6 +46,40 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Every operation's `default` response: any status it does not list is an error in the one
+/// format (`401` for a bad credential, `429` beyond the quota, `413`, `415` …).
+struct Errors;
+
+impl Modify for Errors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error = ResponseBuilder::new()
+            .description("An error: `{\"code\", \"message\"}` with a stable code")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                op.responses
+                    .responses
+                    .entry("default".to_owned())
+                    .or_insert_with(|| RefOr::T(error.clone()));
+            }
+        }
     }
 }
 

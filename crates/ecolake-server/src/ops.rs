@@ -10,12 +10,12 @@
 //!   the serve configuration) with its state, cursor against the store's latest `seq`,
 //!   packets sent and acknowledged, resends, refusals and the last error.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use crate::auth::{Caller, Need};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiPath};
 use crate::{frame_archive, ApiState};
 
 /// The gateway's counters.
@@ -66,6 +66,7 @@ pub(crate) async fn forward(
 
 /// `?after=SEQ&limit=N` of the frames route.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct FramesQuery {
     /// Frames after this sequence number.
     #[serde(default)]
@@ -90,7 +91,7 @@ fn default_limit() -> usize {
 pub(crate) async fn frames(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(mn): Path<String>,
+    ApiPath(mn): ApiPath<String>,
     q: Result<Query<FramesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Need::Operate)?;

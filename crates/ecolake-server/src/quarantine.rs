@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::ApiState;
 
 /// The quarantined MNs (operators).
-#[utoipa::path(get, path = "/api/v1/quarantine", tag = "ingest", responses((status = 200, body = Object)))]
+#[utoipa::path(get, path = "/api/v1/quarantine", tag = "ingest", operation_id = "quarantine", responses((status = 200, body = Object)))]
 pub(crate) async fn list(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

@@ -96,7 +96,7 @@ pub(crate) async fn observations(
             .map_err(bad)?,
     };
     let ctx = crate::sql::session(state, caller).await?;
-    let page = api::series(&ctx, None, &request).await?;
+    let page = bounded(state, api::series(&ctx, None, &request)).await?;
     let next = page.next.as_ref().map(Cursor::encode);
     if csv {
         let mut out = Vec::new();
@@ -121,6 +121,28 @@ pub(crate) async fn observations(
         Json(json!({ "items": items, "next": next })),
     )
         .into_response())
+}
+
+/// `read` within the configured query time (`[api] sql_timeout_s`): a read that takes longer
+/// is stopped (dropping it cancels the query) and answered 422 `query_limit`.
+async fn bounded<T>(
+    state: &ApiState,
+    read: impl std::future::Future<Output = Result<T, ecolake_query::QueryError>>,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(state.config.sql_timeout, read).await {
+        // The caller wrote no SQL: a query the parameters make invalid is a bad query.
+        Ok(r) => r.map_err(|e| match ApiError::from(e) {
+            e if e.code() == Code::BadSql => ApiError::new(Code::BadQuery, e.message()),
+            e => e,
+        }),
+        Err(_) => Err(ApiError::new(
+            Code::QueryLimit,
+            format!(
+                "the read did not finish within {} s; narrow the time range or the sites",
+                state.config.sql_timeout.as_secs()
+            ),
+        )),
+    }
 }
 
 /// `T` as UTC ms: RFC 3339, or a date (`YYYY-MM-DD`, local midnight in `tz`).
@@ -188,7 +210,7 @@ pub(crate) async fn latest(
     let catalog = state.catalog.get(&state.registry).await?;
     let tz = catalog.time_zone(code);
     let ctx = crate::sql::session(state, caller).await?;
-    let batches = api::latest(&ctx, None, code).await?;
+    let batches = bounded(state, api::latest(&ctx, None, code)).await?;
     Ok(Json(
         json!({ "site": code, "values": rows_json(&batches, tz)? }),
     ))
@@ -213,7 +235,7 @@ pub(crate) async fn aqi_latest(
         .filter_map(|s| s["code"].as_str().map(str::to_owned))
         .collect();
     let ctx = crate::sql::session(state, caller).await?;
-    let batches = api::aqi_latest(&ctx, None, &sites).await?;
+    let batches = bounded(state, api::aqi_latest(&ctx, None, &sites)).await?;
     Ok(Json(
         json!({ "sites": rows_json(&batches, chrono_tz::Asia::Shanghai)? }),
     ))
@@ -240,8 +262,8 @@ pub(crate) async fn aqi(
             .map_err(bad)?;
     let ctx = crate::sql::session(state, caller).await?;
     let batches = match q.report.as_deref() {
-        Some("hourly") => api::aqi_hourly(&ctx, None, &q.site, from, to).await?,
-        _ => api::aqi_daily(&ctx, None, &q.site, from, to).await?,
+        Some("hourly") => bounded(state, api::aqi_hourly(&ctx, None, &q.site, from, to)).await?,
+        _ => bounded(state, api::aqi_daily(&ctx, None, &q.site, from, to)).await?,
     };
     Ok(Json(json!({
         "site": q.site,

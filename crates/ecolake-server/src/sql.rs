@@ -28,8 +28,22 @@ use crate::auth::{Caller, Need};
 use crate::error::ApiError;
 use crate::ApiState;
 
-/// A query.
+/// A query. The examples include what the sandbox refuses (`403 sql_forbidden`): files,
+/// internal tables, DDL, `COPY`, several statements.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(examples(
+    json!({"sql": "SELECT site, factor, time, value FROM observations ORDER BY time LIMIT 10"}),
+    json!({"sql": "SELECT site, avg(value) AS mean FROM observations GROUP BY site", "format": "csv"}),
+    json!({"sql": "SELECT code, name FROM sites", "format": "parquet"}),
+    json!({"sql": "SELECT * FROM air_open"}),
+    json!({"sql": "SELECT * FROM information_schema.tables"}),
+    json!({"sql": "SELECT * FROM '/etc/passwd'"}),
+    json!({"sql": "CREATE EXTERNAL TABLE x STORED AS CSV LOCATION '/etc/passwd'"}),
+    json!({"sql": "COPY (SELECT 1) TO '/tmp/ecolake-escape.csv'"}),
+    json!({"sql": "SELECT 1; DROP TABLE sites"}),
+    json!({"sql": "SET datafusion.execution.batch_size = 1"}),
+    json!({"sql": "SELECT count(*) FROM generate_series(1, 100000000000)"}),
+))]
 #[serde(deny_unknown_fields)]
 pub struct SqlRequest {
     /// One SQL query (DataFusion dialect).
@@ -53,9 +67,13 @@ pub enum Format {
 }
 
 /// Run SQL over the datasets the caller may read.
-#[utoipa::path(post, path = "/api/v1/sql", tag = "data", request_body = SqlRequest,
-    responses((status = 200, description = "The rows, streamed", content_type = "application/json"),
-        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/sql", tag = "data", operation_id = "sql", request_body = SqlRequest,
+    responses((status = 200, description = "The rows, streamed, in the requested `format`", content(
+            (Vec<Object> = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.apache.parquet"))),
+        (status = 400, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)))]
 pub(crate) async fn post(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,

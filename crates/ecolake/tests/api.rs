@@ -395,3 +395,286 @@ fn credentials_are_checked_and_never_fall_back_to_anonymous() {
     let log = server.stop().join("\n");
     assert!(!log.contains(&token) && !log.contains(ADMIN_TOKEN), "{log}");
 }
+
+#[test]
+fn quotas_answer_429_with_retry_after_and_open_answers_are_cacheable() {
+    let ws = workspace(&[(
+        "serve.toml",
+        "[api]\nanonymous_rate_per_min = 3\nanonymous_rate_per_hour = 100\n",
+    )]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    let server = Server::start(cwd, &data, &["--config", "serve.toml"]);
+    let first = server.request("GET", "/api/v1/sites", None, None);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.header("x-ratelimit-limit"), Some("3"));
+    assert_eq!(first.header("x-ratelimit-remaining"), Some("2"));
+    assert!(first.header("x-ratelimit-reset").is_some());
+    // An open answer: public, with a strong ETag that revalidates to 304.
+    assert_eq!(first.header("cache-control"), Some("public, max-age=60"));
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    let again = server.request_with(
+        "GET",
+        "/api/v1/sites",
+        None,
+        None,
+        &[("If-None-Match", &etag)],
+    );
+    assert_eq!(again.status, 304);
+    assert_eq!(again.body, "");
+    server.request("GET", "/api/v1/datasets", None, None);
+    let refused = server.request("GET", "/api/v1/sites", None, None);
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(refused.json()["code"], "rate_limited");
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // A signed-in caller has its own quota; its answers are private.
+    let admin = server.request("GET", "/api/v1/sites", Some(ADMIN_TOKEN), None);
+    assert_eq!(admin.status, 200);
+    assert_eq!(admin.header("x-ratelimit-limit"), Some("600"));
+    assert_eq!(admin.header("cache-control"), Some("private, max-age=60"));
+    // Security headers on every answer, errors included.
+    for a in [&admin, &refused] {
+        assert_eq!(a.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(a.header("x-frame-options"), Some("DENY"));
+    }
+    server.stop();
+}
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    let server = Server::start(cwd, &data, &[]);
+    let a = server.request("GET", "/api/v1/openapi.json", None, None);
+    assert_eq!(a.status, 200);
+    let doc = a.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/v1/sites",
+        "/api/v1/observations",
+        "/api/v1/sites/{code}/latest",
+        "/api/v1/aqi/latest",
+        "/api/v1/sql",
+        "/api/v1/keys",
+        "/api/v1/access-requests",
+        "/api/v1/audit",
+        "/api/v1/ingest/stats",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Unknown routes and methods answer in the one error format.
+    let a = server.request("GET", "/api/v1/nothing", None, None);
+    assert_eq!(
+        (a.status, a.json()["code"].as_str()),
+        (404, Some("not_found"))
+    );
+    let a = server.request("DELETE", "/api/v1/sites", Some(ADMIN_TOKEN), None);
+    assert_eq!(
+        (a.status, a.json()["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
+    server.stop();
+}
+
+/// `ecolake admin verify-audit` on `data`: its exit code and output.
+fn verify_audit(cwd: &std::path::Path, data: &std::path::Path) -> (Option<i32>, String) {
+    let out = binary::ecolake_in(
+        cwd,
+        &[
+            "admin",
+            "verify-audit",
+            "--data-dir",
+            binary::path_str(data),
+        ],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+#[test]
+fn requests_downloads_and_failed_logins_are_audited_and_tampering_is_detected() {
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    let server = Server::start(cwd, &data, &[]);
+    setup(&server);
+    let login = server.request(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        Some((
+            "application/json",
+            r#"{"name": "nobody", "password": "wrong password"}"#,
+        )),
+    );
+    assert_eq!(
+        (login.status, login.json()["code"].as_str()),
+        (401, Some("login_failed"))
+    );
+    let download = server.request(
+        "GET",
+        "/api/v1/observations?site=S_OPEN&format=csv",
+        None,
+        None,
+    );
+    assert_eq!(download.status, 200);
+    let me = server.request("GET", "/api/v1/me", Some(ADMIN_TOKEN), None);
+    assert_eq!(me.json()["role"], "admin");
+    // The writer appends in batches: poll the log through the API until the requests show.
+    let records = binary::poll_until(
+        std::time::Duration::from_secs(20),
+        "the requests reach the audit log",
+        || {
+            let a = server.request("GET", "/api/v1/audit?limit=1000", Some(ADMIN_TOKEN), None);
+            let records = a.json()["records"].as_array().cloned().unwrap_or_default();
+            let has = |kind: &str, key: &str| {
+                records.iter().any(|r| {
+                    r["kind"] == kind && r["key"].as_str().is_some_and(|k| k.contains(key))
+                })
+            };
+            if has("login_failure", "nobody")
+                && has("export", "/api/v1/observations")
+                && has("request", "/api/v1/me")
+                && has("change", "S_OPEN")
+            {
+                Ok(records)
+            } else {
+                Err(format!("{} records so far", records.len()))
+            }
+        },
+    );
+    let text = serde_json::to_string(&records).unwrap();
+    assert!(!text.contains(ADMIN_TOKEN) && !text.contains("wrong password"));
+    let export = records.iter().find(|r| r["kind"] == "export").unwrap();
+    assert!(
+        export["actor"].as_str().unwrap().starts_with("anonymous@"),
+        "{export}"
+    );
+    server.stop();
+
+    let (code, out) = verify_audit(cwd, &data);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("audit log intact"), "{out}");
+    // Edit one request record in the database: the chain breaks at it.
+    let db = data.join("registry.db");
+    let edit = |sql: &str| {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            use sqlx::Connection;
+            let url = format!("sqlite://{}", db.display());
+            let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            c.close().await.unwrap();
+        })
+    };
+    edit("UPDATE audit_log SET actor = 'someone else' WHERE kind = 'export'");
+    let (code, out) = verify_audit(cwd, &data);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("NOT intact"), "{out}");
+    // Delete the newest records: the anchor written at shutdown names a record now missing.
+    edit("DELETE FROM audit_log WHERE id > (SELECT MAX(id) - 3 FROM audit_log)");
+    let (code, out) = verify_audit(cwd, &data);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("deleted"), "{out}");
+}
+
+#[test]
+fn tls_serves_https_and_hj212_over_tls_beside_plain_hj212() {
+    let ws = workspace(&[]);
+    let (cwd, data) = (ws.path(), ws.path().join("data"));
+    // A self-signed certificate for 127.0.0.1 (openssl, as an operator would make one).
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args([
+            "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let server = Server::start(
+        cwd,
+        &data,
+        &[
+            "--tls-cert",
+            "cert.pem",
+            "--tls-key",
+            "key.pem",
+            "--hj212-tls",
+            "127.0.0.1:0",
+        ],
+    );
+    let curl = |url: &str| {
+        std::process::Command::new("curl")
+            .args(["-s", "-i", "--max-time", "10", "--cacert", "cert.pem", url])
+            .current_dir(cwd)
+            .output()
+            .unwrap()
+    };
+    let https = curl(&format!("https://{}/health", server.http));
+    let text = String::from_utf8_lossy(&https.stdout);
+    assert!(
+        https.status.success() && text.starts_with("HTTP/1.1 200"),
+        "{text}"
+    );
+    assert!(
+        text.to_lowercase()
+            .contains("strict-transport-security: max-age="),
+        "{text}"
+    );
+    // Plain HTTP to the TLS port gets no answer.
+    let plain = curl(&format!("http://{}/health", server.http));
+    assert!(!String::from_utf8_lossy(&plain.stdout).starts_with("HTTP/1.1 200"));
+    // HJ 212 over TLS: the handshake verifies against the certificate.
+    let tls = server
+        .hj212_tls
+        .clone()
+        .expect("the TLS listener's address");
+    let handshake = std::process::Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &tls,
+            "-CAfile",
+            "cert.pem",
+            "-verify_return_error",
+        ])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&handshake.stdout);
+    assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
+    server.stop();
+}
