@@ -102,11 +102,13 @@ pub fn event(
 }
 
 /// Paths whose answers are data downloads: audited for every caller, anonymous included.
-fn is_export(path: &str) -> bool {
+fn is_export(method: &axum::http::Method, path: &str) -> bool {
+    let get = method == axum::http::Method::GET;
     path == "/api/v1/sql"
-        || path == "/api/v1/observations"
-        || path.starts_with("/api/v1/aqi")
-        || (path.starts_with("/api/v1/sites/") && path.ends_with("/latest"))
+        || get
+            && (path == "/api/v1/observations"
+                || path.starts_with("/api/v1/aqi")
+                || (path.starts_with("/api/v1/sites/") && path.ends_with("/latest")))
 }
 
 /// The audit layer: after the answer, records the request if the caller is authenticated or
@@ -121,7 +123,7 @@ pub async fn layer(State(state): State<ApiState>, request: Request, next: Next) 
     let Some(caller) = caller else {
         return response;
     };
-    let export = is_export(&path) && method == axum::http::Method::GET || path == "/api/v1/sql";
+    let export = is_export(&method, &path);
     if caller.principal.is_none() && !export {
         return response;
     }

@@ -139,7 +139,7 @@ pub async fn authenticate(
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), |c| c.0);
     let addr = client_addr(peer, request.headers(), &state.config.trusted_proxies);
-    let caller = match bearer(&request)? {
+    let caller = match bearer(request.headers())? {
         None => Caller::anonymous(addr),
         Some(token) => match state.registry.authenticate(token).await? {
             Ok(principal) => Caller {
@@ -194,8 +194,8 @@ fn anonymous_rate(state: &ApiState, addr: IpAddr) -> RateKey {
 
 /// The token of `Authorization: Bearer TOKEN`; `None` without the header; 401 for another
 /// scheme or a malformed header.
-fn bearer(request: &Request) -> Result<Option<&str>, ApiError> {
-    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let bad = || {

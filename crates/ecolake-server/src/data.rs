@@ -33,19 +33,21 @@ pub(crate) fn visible_tables(
         .tables
         .iter()
         .filter(|t| caller.is_staff() || t.name != "devices")
-        .map(|t| {
+        .filter_map(|t| {
             let hidden = match state.config.hidden_fields.get(t.name) {
                 Some(h) if !caller.is_staff() => h,
-                _ => return t.clone(),
+                _ => return Some(t.clone()),
             };
             let schema = t.batch.schema();
             let keep: Vec<usize> = (0..schema.fields().len())
                 .filter(|&i| !hidden.contains(schema.field(i).name()))
                 .collect();
-            SqlTable {
+            // Fail closed: a table that cannot be cut is left out, never shown whole.
+            let batch = t.batch.project(&keep).ok()?;
+            Some(SqlTable {
                 name: t.name,
-                batch: t.batch.project(&keep).unwrap_or_else(|_| t.batch.clone()),
-            }
+                batch,
+            })
         })
         .collect()
 }

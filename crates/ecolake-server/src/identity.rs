@@ -84,15 +84,10 @@ pub(crate) async fn logout(
     Extension(caller): Extension<Caller>,
     headers: axum::http::HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    if caller.principal.is_none() {
-        return Err(ApiError::new(Code::Unauthorized, "not signed in"));
-    }
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .map(|(_, t)| t.trim())
-        .unwrap_or("");
+    let token = match (&caller.principal, crate::auth::bearer(&headers)?) {
+        (Some(_), Some(token)) => token,
+        _ => return Err(ApiError::new(Code::Unauthorized, "not signed in")),
+    };
     state.registry.logout(token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
